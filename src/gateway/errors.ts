@@ -1,0 +1,43 @@
+/**
+ * Gateway errors: the typed failures a pipeline step raises. Each maps to one of AWS's gateway
+ * response types, which decides the status, body and `x-amzn-ErrorType` the client sees
+ * (see `gateway-responses.ts`). Tests assert on the response type, not on prose.
+ */
+import type { GatewayResponseType } from '../model/rest-api.js';
+
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  constructor(
+    /** Which gateway response renders this error. */
+    readonly responseType: GatewayResponseType,
+    /** `$context.error.message`: what the client reads in `{"message": …}`. */
+    message: string,
+    /** Overrides the status of the gateway response (AWS does this for a few integration errors). */
+    readonly statusCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** No resource or method matched: AWS's famous 403 "Missing Authentication Token". */
+export const missingAuthenticationToken = (): GatewayError =>
+  new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token');
+
+/** The request body is over the 10 MB payload limit. */
+export const requestTooLarge = (): GatewayError =>
+  new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long');
+
+/** The integration did not answer within timeoutInMillis. */
+export const integrationTimeout = (): GatewayError =>
+  new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out');
+
+/**
+ * The backend failed (unreachable, reset, a function that crashed or returned a malformed
+ * proxy response). AWS answers these with 502 or 500 and "Internal server error".
+ */
+export const integrationFailure = (statusCode = 502): GatewayError =>
+  new GatewayError('INTEGRATION_FAILURE', 'Internal server error', statusCode);
+
+/** Something in the API definition cannot work (e.g. a Lambda ARN naming no function). */
+export const apiConfigurationError = (): GatewayError =>
+  new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
