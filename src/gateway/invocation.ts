@@ -1,0 +1,97 @@
+/**
+ * One request as it moves through a stage's pipeline: what was asked (method, path, headers,
+ * query, body), what it matched (stage, resource, path parameters) and the ids AWS stamps on
+ * it. Query parsing and body reading are lazy, so a route that needs neither pays for neither.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { InvokeTarget } from './dispatch.js';
+import type { CompiledStage, CompiledMethod } from './rest/compile.js';
+import { readBody } from './body.js';
+
+export interface QueryParameters {
+  /** Last value wins, as in AWS's `queryStringParameters`. */
+  single: Record<string, string>;
+  multi: Record<string, string[]>;
+  empty: boolean;
+}
+
+export class Invocation {
+  /** Epoch milliseconds when the request arrived. */
+  readonly requestTimeEpoch = Date.now();
+  private queryCache?: QueryParameters;
+  private bodyCache?: Promise<Buffer>;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly requestId: string,
+    readonly extendedRequestId: string,
+    readonly target: InvokeTarget,
+    readonly stage: CompiledStage,
+    readonly method: CompiledMethod,
+    readonly resourcePath: string,
+    readonly pathParameters: Record<string, string> | null,
+    readonly listenerPort: number,
+  ) {}
+
+  get httpMethod(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get sourceIp(): string {
+    return this.req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  }
+
+  get query(): QueryParameters {
+    return (this.queryCache ??= parseQuery(this.target.rawQuery));
+  }
+
+  /** The whole request body, read once, within the payload limit. */
+  body(): Promise<Buffer> {
+    return (this.bodyCache ??= readBody(this.req));
+  }
+
+  /** `X-Amzn-Trace-Id` as received, or a new root when absent (AWS always sets one). */
+  get traceId(): string {
+    const given = this.req.headers['x-amzn-trace-id'];
+    if (typeof given === 'string' && given !== '') return given;
+    return (this.generatedTraceId ??= newTraceId(this.requestTimeEpoch));
+  }
+  private generatedTraceId?: string;
+}
+
+/** Parses a raw query string as AWS does: '+' is a space, percent-escapes are decoded. */
+export function parseQuery(rawQuery: string): QueryParameters {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  let empty = true;
+  if (rawQuery !== '') {
+    for (const pair of rawQuery.split('&')) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      const key = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
+      const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
+      single[key] = value;
+      (multi[key] ??= []).push(value);
+      empty = false;
+    }
+  }
+  return { single, multi, empty };
+}
+
+function decodeComponent(s: string): string {
+  const spaced = s.includes('+') ? s.replace(/\+/g, ' ') : s;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // A malformed escape is passed through as sent rather than failing the request.
+    return spaced;
+  }
+}
+
+function newTraceId(epochMs: number): string {
+  const seconds = Math.floor(epochMs / 1000).toString(16).padStart(8, '0');
+  let random = '';
+  for (let i = 0; i < 24; i++) random += ((Math.random() * 16) | 0).toString(16);
+  return `Root=1-${seconds}-${random}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * Compiles a REST API deployment, as a stage sees it, into a CompiledStage: the routing table,
+ * one ready integration handler per method, the gateway responses and the binary media type
+ * matcher. Everything that can be decided before a request arrives is decided here; stage
+ * variables are fixed per stage, so they are substituted now too.
+ */
+import type { Deployment, Stage } from '../../model/api.js';
+import type { Integration, RestApiDocument } from '../../model/rest-api.js';
+import type { AccountSettings } from '../../model/settings.js';
+import type { FunctionInvoker } from '../../functions/invoker.js';
+import type { IntegrationCompileContext, IntegrationHandler } from '../../integrations/integration.js';
+import { compileMock } from '../../integrations/mock.js';
+import { compileHttp } from '../../integrations/http.js';
+import { compileLambdaAws, compileLambdaProxy, functionNameFromUri } from '../../integrations/lambda.js';
+import { apiConfigurationError } from '../errors.js';
+import { GatewayResponses, DEFAULT_GATEWAY_RESPONSES } from '../gateway-responses.js';
+import { compileBinaryMediaTypes, type MediaTypeMatcher } from '../media-types.js';
+import { RestRouter } from './router.js';
+
+export interface CompiledMethod {
+  resourceId: string;
+  resourcePath: string;
+  httpMethod: string;
+  integrate: IntegrationHandler;
+}
+
+export interface CompiledStage {
+  apiId: string;
+  apiName: string;
+  stageName: string;
+  deploymentId: string;
+  accountId: string;
+  region: string;
+  variables: Record<string, string>;
+  /** What AWS passes as `stageVariables`: null when the stage has none. */
+  stageVariablesOrNull: Record<string, string> | null;
+  router: RestRouter<CompiledMethod>;
+  gatewayResponses: GatewayResponses;
+  isBinaryMediaType: MediaTypeMatcher;
+}
+
+export interface CompileServices {
+  account: AccountSettings;
+  invoker: FunctionInvoker;
+}
+
+const misconfigured: IntegrationHandler = async () => Promise.reject(apiConfigurationError());
+
+function compileIntegration(ctx: IntegrationCompileContext): IntegrationHandler {
+  const integration: Integration = ctx.integration;
+  switch (integration.type) {
+    case 'MOCK':
+      return compileMock(ctx);
+    case 'HTTP':
+      return compileHttp(ctx, false);
+    case 'HTTP_PROXY':
+      return compileHttp(ctx, true);
+    case 'AWS_PROXY':
+      return compileLambdaProxy(ctx);
+    case 'AWS':
+      // Only Lambda is wired among AWS service integrations; others answer AWS's 500.
+      return functionNameFromUri(integration.uri ?? '') !== undefined ? compileLambdaAws(ctx) : misconfigured;
+    default:
+      return misconfigured;
+  }
+}
+
+export function compileRestStage(
+  deployment: Deployment<RestApiDocument>,
+  stage: Stage,
+  services: CompileServices,
+): CompiledStage {
+  const doc = deployment.snapshot;
+  const router = new RestRouter<CompiledMethod>();
+  for (const resource of Object.values(doc.resources)) {
+    for (const [httpMethod, method] of Object.entries(resource.resourceMethods)) {
+      if (!method) continue;
+      const integrate = method.methodIntegration
+        ? compileIntegration({
+            apiId: doc.restApi.id,
+            stageName: stage.stageName,
+            stageVariables: stage.variables,
+            account: services.account,
+            invoker: services.invoker,
+            integration: method.methodIntegration,
+          })
+        : misconfigured;
+      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, integrate });
+    }
+  }
+  const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;
+  return {
+    apiId: doc.restApi.id,
+    apiName: doc.restApi.name,
+    stageName: stage.stageName,
+    deploymentId: deployment.id,
+    accountId: services.account.accountId,
+    region: services.account.region,
+    variables: stage.variables,
+    stageVariablesOrNull: Object.keys(stage.variables).length > 0 ? stage.variables : null,
+    router,
+    gatewayResponses: hasCustomResponses ? new GatewayResponses(doc.gatewayResponses) : DEFAULT_GATEWAY_RESPONSES,
+    isBinaryMediaType: compileBinaryMediaTypes(doc.restApi.binaryMediaTypes ?? []),
+  };
+}

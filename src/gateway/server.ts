@@ -1,0 +1,173 @@
+/**
+ * The listener: one node:http server on one port. Each request is dispatched to Portico's own
+ * endpoints (`/_portico/…`) or to a stage's data plane, run through the matched method's
+ * integration, and answered with AWS's headers; any failure becomes a gateway response. No
+ * client input can crash the process: every error path ends in a response or a closed socket.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { resolveInvokeTarget } from './dispatch.js';
+import { GatewayError, missingAuthenticationToken } from './errors.js';
+import { DEFAULT_GATEWAY_RESPONSES, type GatewayResponseContext } from './gateway-responses.js';
+import { Invocation } from './invocation.js';
+import type { GatewayResult } from './result.js';
+import type { StageRegistry } from './stage-registry.js';
+import type { CompiledStage } from './rest/compile.js';
+
+export interface GatewayServerOptions {
+  registry: StageRegistry;
+  version: string;
+  /** Extra endpoints under `/_portico/`, answered before the data plane. */
+  internal?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** `x-amz-apigw-id`: short, unique per request; a process prefix plus a counter is enough. */
+const EXTENDED_ID_PREFIX = randomBytes(6).toString('base64url');
+let extendedIdCounter = 0;
+const nextExtendedRequestId = (): string => `${EXTENDED_ID_PREFIX}${(extendedIdCounter++).toString(36)}=`;
+
+export function createGatewayServer(options: GatewayServerOptions): Server {
+  const { registry } = options;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Only reached when writing the response itself failed; the socket is all that is left.
+      console.error('portico: unexpected error while answering a request:', err);
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' }, randomUUID(), 'InternalServerErrorException');
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    if (url.startsWith('/_portico/')) {
+      if (options.internal?.(req, res)) return;
+      if (url === '/_portico/health' || url.startsWith('/_portico/health?')) return sendHealth(res);
+    }
+    const requestId = randomUUID();
+    const target = resolveInvokeTarget(req.headers.host, url);
+    if (!target) return sendJson(res, 404, { message: 'Not Found' }, requestId, 'NotFoundException');
+    const stage = registry.get(target.apiId, target.stageName);
+    if (!stage) {
+      // AWS answers an unknown stage of a real API with a plain 403 "Forbidden".
+      if (registry.hasApi(target.apiId)) return sendJson(res, 403, { message: 'Forbidden' }, requestId, 'ForbiddenException');
+      return sendJson(res, 404, { message: 'Not Found' }, requestId, 'NotFoundException');
+    }
+    const httpMethod = req.method ?? 'GET';
+    const match = stage.router.match(httpMethod, target.path);
+    if (!match) {
+      return sendGatewayError(res, stage, missingAuthenticationToken(), { requestId, stage: stage.stageName, httpMethod });
+    }
+    const extendedRequestId = nextExtendedRequestId();
+    const inv = new Invocation(
+      req,
+      requestId,
+      extendedRequestId,
+      target,
+      stage,
+      match.method,
+      match.resourcePath,
+      match.pathParameters,
+      req.socket.localPort ?? 0,
+    );
+    let result: GatewayResult;
+    try {
+      result = await match.method.integrate(inv);
+    } catch (err) {
+      const error = err instanceof GatewayError ? err : unexpected(err);
+      return sendGatewayError(res, stage, error, {
+        requestId,
+        stage: stage.stageName,
+        resourcePath: match.resourcePath,
+        httpMethod,
+        apiId: stage.apiId,
+        stageVariables: stage.variables,
+        requestHeaders: req.headers,
+        pathParameters: match.pathParameters,
+      });
+    }
+    send(res, result, requestId, extendedRequestId);
+  }
+
+  function sendHealth(res: ServerResponse): void {
+    const body = {
+      status: 'ok',
+      version: options.version,
+      apis: registry.listApis().map((api) => ({
+        ...api,
+        stages: registry
+          .list()
+          .filter((s) => s.apiId === api.id)
+          .map((s) => ({ stageName: s.stageName, deploymentId: s.deploymentId })),
+      })),
+    };
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  return server;
+}
+
+function unexpected(err: unknown): GatewayError {
+  console.error('portico: integration failed unexpectedly:', err);
+  return new GatewayError('DEFAULT_5XX', 'Internal server error', 500);
+}
+
+function send(res: ServerResponse, result: GatewayResult, requestId: string, extendedRequestId: string): void {
+  res.setHeader('x-amzn-RequestId', requestId);
+  res.setHeader('x-amz-apigw-id', extendedRequestId);
+  const body = result.body;
+  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
+    // Known length: frame with Content-Length (as AWS does, even for an empty body), not chunks.
+    res.setHeader('content-length', body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    res.writeHead(result.statusCode, result.headers);
+    res.end(body ?? undefined);
+    return;
+  }
+  res.writeHead(result.statusCode, result.headers);
+  pipeline(body as Readable, res, (err) => {
+    // A backend that dies mid-body leaves a truncated response; closing is all we can do.
+    if (err) res.destroy();
+  });
+}
+
+function sendGatewayError(res: ServerResponse, stage: CompiledStage | undefined, error: GatewayError, context: GatewayResponseContext): void {
+  const responses = stage?.gatewayResponses ?? DEFAULT_GATEWAY_RESPONSES;
+  const rendered = responses.render(error.responseType, error.message, context, error.statusCode);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.setHeader('x-amzn-RequestId', context.requestId);
+  // An oversize body is not worth reading to keep the connection: close it instead.
+  const tooLarge = error.responseType === 'REQUEST_TOO_LARGE';
+  if (tooLarge) res.setHeader('connection', 'close');
+  res.setHeader('content-length', Buffer.byteLength(rendered.body));
+  res.writeHead(rendered.statusCode, rendered.headers);
+  res.end(rendered.body);
+  if (!tooLarge) drain(res.req);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, errorType: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-length': Buffer.byteLength(text),
+    'content-type': 'application/json',
+    'x-amzn-RequestId': requestId,
+    'x-amzn-ErrorType': errorType,
+  });
+  res.end(text);
+  drain(res.req);
+}
+
+/** Discards an unread request body so the connection can be reused. */
+function drain(req: IncomingMessage | undefined): void {
+  if (req && !req.readableEnded && !req.destroyed) req.resume();
+}

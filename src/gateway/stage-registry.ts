@@ -1,0 +1,99 @@
+/**
+ * The live routing state of the data plane: every deployed stage, compiled, keyed by API id
+ * and stage name. It follows the store's change feed; a stage that moves to a new deployment
+ * is recompiled and swapped in with one map assignment, so requests in flight finish on the
+ * CompiledStage they started with.
+ */
+import type { Store, StoreChange } from '../store/store.js';
+import type { Stage } from '../model/api.js';
+import type { RestApiDocument } from '../model/rest-api.js';
+import { compileRestStage, type CompileServices, type CompiledStage } from './rest/compile.js';
+
+const key = (apiId: string, stageName: string): string => `${apiId}/${stageName}`;
+
+export class StageRegistry {
+  private readonly stages = new Map<string, CompiledStage>();
+  /** API id → API name, for every stored API (deployed or not). */
+  private readonly apis = new Map<string, string>();
+  /** Changes are applied one batch at a time, in commit order. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly services: CompileServices,
+    private readonly onFunctionChanged: (functionName: string) => void = () => undefined,
+  ) {
+    this.unsubscribe = store.onChange((changes) => {
+      this.chain = this.chain.then(() => this.apply(changes)).catch((err: unknown) => {
+        console.error('portico: failed to apply a configuration change:', err);
+      });
+    });
+  }
+
+  /** Compiles every stored stage. */
+  async loadAll(): Promise<void> {
+    for (const api of await this.store.listApis()) this.apis.set(api.id, api.document.restApi?.name ?? api.id);
+    for (const stage of await this.store.listStages()) await this.load(stage);
+  }
+
+  /** Resolves once every change announced so far is live. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  get(apiId: string, stageName: string): CompiledStage | undefined {
+    return this.stages.get(key(apiId, stageName));
+  }
+
+  hasApi(apiId: string): boolean {
+    return this.apis.has(apiId);
+  }
+
+  list(): CompiledStage[] {
+    return [...this.stages.values()];
+  }
+
+  listApis(): { id: string; name: string }[] {
+    return [...this.apis].map(([id, name]) => ({ id, name }));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private async apply(changes: StoreChange[]): Promise<void> {
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'api':
+          if (change.deleted) {
+            this.apis.delete(change.apiId);
+            for (const k of [...this.stages.keys()]) if (k.startsWith(`${change.apiId}/`)) this.stages.delete(k);
+          } else {
+            const api = await this.store.getApi(change.apiId);
+            if (api) this.apis.set(api.id, api.document.restApi?.name ?? api.id);
+          }
+          break;
+        case 'stage':
+          if (change.deleted) this.stages.delete(key(change.apiId, change.stageName));
+          else {
+            const stage = await this.store.getStage(change.apiId, change.stageName);
+            if (stage) await this.load(stage);
+          }
+          break;
+        case 'function':
+          this.onFunctionChanged(change.functionName);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private async load(stage: Stage): Promise<void> {
+    const deployment = await this.store.getDeployment(stage.apiId, stage.deploymentId);
+    if (!deployment) return;
+    const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, stage, this.services);
+    this.stages.set(key(stage.apiId, stage.stageName), compiled);
+  }
+}
