@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * The `portico` command. `portico serve [FILE...]` imports OpenAPI files or a project file,
+ * deploys them to a stage and serves every stored stage on one port. Mistakes a user can make
+ * print one line and exit 2; nothing prints a stack trace unless something is truly broken.
+ */
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Portico, type DeployedApi } from '../portico.js';
+import { isProjectDocument, ProjectError } from '../importers/project.js';
+import { OpenApiImportError } from '../importers/openapi.js';
+import { BadRequestError, NotFoundError } from '../control/rest-apis.js';
+import { VERSION } from '../version.js';
+
+const MAIN_HELP = `portico ${VERSION} — Amazon API Gateway on your own machine
+
+Usage:
+  portico serve [FILE...] [options]   serve OpenAPI files or a portico.yaml project
+  portico --version                   print the version
+  portico COMMAND --help              help for a command
+
+Run 'portico serve --help' for the serve options.`;
+
+const SERVE_HELP = `Usage: portico serve [FILE...] [options]
+
+Imports each FILE (an OpenAPI 3.0 / Swagger 2.0 document in JSON or YAML, or a portico.yaml
+project naming APIs and functions), deploys it to a stage, and serves every stored stage.
+Serving the same file again updates that API in place. With no FILE, serves what the data
+directory already holds.
+
+Options:
+  --port N          port to listen on (default 4566)
+  --host ADDR       address to bind (default 127.0.0.1)
+  --data-dir DIR    where the embedded store lives (default ./.portico)
+  --stage NAME      stage to deploy FILEs to (default dev)
+  --region NAME     region used in ARNs (default us-east-1)
+  --account-id ID   12-digit account id used in ARNs (default 000000000000)
+  -h, --help        show this help`;
+
+/** An error the user caused and can fix: one line, no stack. */
+class UsageError extends Error {}
+
+function isUserError(err: unknown): boolean {
+  if (err instanceof UsageError || err instanceof ProjectError || err instanceof OpenApiImportError) return true;
+  if (err instanceof BadRequestError || err instanceof NotFoundError) return true;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EISDIR';
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e.code === 'EADDRINUSE') return `port ${e.port} is already in use (choose another with --port)`;
+  if (e.code === 'EADDRNOTAVAIL') return `cannot bind to ${e.address}: no such local address`;
+  if (e.code === 'ENOENT' && e.path) return `no such file: ${e.path}`;
+  return e.message;
+}
+
+async function serve(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        stage: { type: 'string' },
+        region: { type: 'string' },
+        'account-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see 'portico serve --help')`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return;
+  }
+  const envPort = process.env.PORTICO_PORT;
+  const port = Number(values.port ?? envPort ?? 4566);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port}'`);
+  const stageName = values.stage ?? 'dev';
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) throw new UsageError(`--stage '${stageName}' must use letters, digits, '-' or '_'`);
+
+  const portico = await Portico.start({
+    port,
+    host: values.host ?? '127.0.0.1',
+    dataDir: values['data-dir'] ?? process.env.PORTICO_DATA_DIR ?? '.portico',
+    account: {
+      ...(values.region ? { region: values.region } : {}),
+      ...(values['account-id'] ? { accountId: values['account-id'] } : {}),
+    },
+  });
+  const shutdown = (): void => {
+    portico.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  try {
+    const deployed: DeployedApi[] = [];
+    for (const file of positionals) {
+      const text = await readFile(resolve(file), 'utf8');
+      let doc: unknown;
+      try {
+        doc = parseYaml(text);
+      } catch {
+        doc = undefined; // the OpenAPI importer reports syntax errors with their line
+      }
+      if (isProjectDocument(doc)) deployed.push(...(await portico.deployProject(file, { stageName })));
+      else deployed.push(await portico.deployOpenApiFile(file, { stageName }));
+    }
+    console.log(`portico ${VERSION} listening on ${portico.url}`);
+    const stages = portico.registry.list();
+    if (stages.length === 0) console.log('No deployed stages yet: run portico serve FILE to deploy an OpenAPI file.');
+    for (const stage of stages) {
+      const fresh = deployed.some((d) => d.api.id === stage.apiId && d.stage.stageName === stage.stageName);
+      console.log(`${fresh ? '* ' : '  '}${stage.apiName} (${stage.apiId}) stage ${stage.stageName}`);
+      console.log(`    ${portico.invokeUrl(stage.apiId, stage.stageName, 'host')}/`);
+      console.log(`    ${portico.invokeUrl(stage.apiId, stage.stageName, 'path')}/`);
+    }
+    console.log('Press Ctrl+C to stop.');
+  } catch (err) {
+    await portico.close();
+    throw err;
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(MAIN_HELP);
+    return;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION);
+    return;
+  }
+  if (command === 'serve') return serve(rest);
+  throw new UsageError(`unknown command '${command}' (see 'portico --help')`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (isUserError(err)) {
+    console.error(`portico: ${describe(err).split('\n').join('\n  ')}`);
+    process.exit(2);
+  }
+  console.error('portico: unexpected error:', err);
+  process.exit(1);
+});

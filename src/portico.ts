@@ -1,0 +1,146 @@
+/**
+ * Portico as a library: opens the store, compiles every deployed stage, starts the listener,
+ * and offers the file-driven control operations the CLI and the tests use. One object, one
+ * port; `close()` releases all of it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { ApiRecord, Deployment, Stage } from './model/api.js';
+import type { FunctionDefinition } from './model/function.js';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './model/settings.js';
+import type { FunctionInvoker } from './functions/invoker.js';
+import { WorkerInvoker } from './functions/worker-invoker.js';
+import { StageRegistry } from './gateway/stage-registry.js';
+import { createGatewayServer } from './gateway/server.js';
+import { deployRestApi, importRestApi, putFunctions } from './control/rest-apis.js';
+import { readProject } from './importers/project.js';
+import { VERSION } from './version.js';
+
+export interface PorticoOptions {
+  /** Where the embedded store lives; default `./.portico`. Ignored when `store` is given. */
+  dataDir?: string;
+  store?: Store;
+  /** Default 4566; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  account?: Partial<AccountSettings>;
+  invoker?: FunctionInvoker;
+}
+
+export interface DeployedApi {
+  api: ApiRecord;
+  deployment: Deployment;
+  stage: Stage;
+}
+
+export class Portico {
+  private constructor(
+    readonly store: Store,
+    readonly registry: StageRegistry,
+    readonly invoker: FunctionInvoker,
+    readonly account: AccountSettings,
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  static async start(options: PorticoOptions = {}): Promise<Portico> {
+    const account = { ...DEFAULT_ACCOUNT_SETTINGS, ...options.account };
+    if (!/^\d{12}$/.test(account.accountId)) throw new Error(`Account id '${account.accountId}' must be 12 digits`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(account.region)) throw new Error(`Region '${account.region}' is not a region name like us-east-1`);
+    const store = options.store ?? SqliteStore.open(resolve(options.dataDir ?? '.portico'));
+    const invoker = options.invoker ?? new WorkerInvoker((name) => store.getFunction(name), account);
+    const registry = new StageRegistry(store, { account, invoker }, (name) => {
+      if (invoker instanceof WorkerInvoker) invoker.invalidate(name);
+    });
+    try {
+      await registry.loadAll();
+      const server = createGatewayServer({ registry, version: VERSION });
+      const host = options.host ?? '127.0.0.1';
+      await new Promise<void>((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 4566, host, () => {
+          server.off('error', reject);
+          resolveListen();
+        });
+      });
+      const port = (server.address() as AddressInfo).port;
+      return new Portico(store, registry, invoker, account, server, host, port);
+    } catch (err) {
+      registry.close();
+      await invoker.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
+  }
+
+  /** `http://host:port`, with a loopback name when bound to all interfaces. */
+  get url(): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? 'localhost' : this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  /** The invoke URL of a stage, path style (works with any HTTP client) or host style. */
+  invokeUrl(apiId: string, stageName: string, style: 'path' | 'host' = 'path'): string {
+    if (style === 'host') return `http://${apiId}.execute-api.localhost:${this.port}/${stageName}`;
+    return `${this.url}/_aws/execute-api/${apiId}/${stageName}`;
+  }
+
+  /** Imports an OpenAPI definition and deploys it to a stage; the stage is live on return. */
+  async deployOpenApi(
+    input: string | object,
+    options: { stageName?: string; sourceKey?: string; sourceName?: string; stageVariables?: Record<string, string> } = {},
+  ): Promise<DeployedApi> {
+    const api = await importRestApi(this.store, input, { sourceKey: options.sourceKey, sourceName: options.sourceName });
+    const { deployment, stage } = await deployRestApi(this.store, api.id, {
+      stageName: options.stageName ?? 'dev',
+      variables: options.stageVariables,
+    });
+    await this.registry.settled();
+    return { api, deployment, stage };
+  }
+
+  /** Reads an OpenAPI file and deploys it; serving the same file again updates the same API. */
+  async deployOpenApiFile(file: string, options: { stageName?: string; stageVariables?: Record<string, string> } = {}): Promise<DeployedApi> {
+    const path = resolve(file);
+    const text = await readFile(path, 'utf8');
+    return this.deployOpenApi(text, { ...options, sourceKey: `file:${path}`, sourceName: file });
+  }
+
+  /** Registers the project's functions, then deploys each of its APIs. */
+  async deployProject(file: string, options: { stageName?: string } = {}): Promise<DeployedApi[]> {
+    const project = await readProject(file);
+    await putFunctions(this.store, project.functions);
+    const deployed: DeployedApi[] = [];
+    for (const api of project.apis) {
+      deployed.push(
+        await this.deployOpenApiFile(api.openapi, {
+          stageName: api.stageName ?? options.stageName,
+          stageVariables: api.stageVariables,
+        }),
+      );
+    }
+    await this.registry.settled();
+    return deployed;
+  }
+
+  async putFunction(fn: FunctionDefinition): Promise<void> {
+    await putFunctions(this.store, [fn]);
+    await this.registry.settled();
+  }
+
+  async close(): Promise<void> {
+    this.registry.close();
+    await new Promise<void>((resolveClose) => {
+      this.server.close(() => resolveClose());
+      this.server.closeAllConnections();
+    });
+    await this.invoker.close();
+    await this.store.close();
+  }
+}
