@@ -47,6 +47,7 @@ export class Portico {
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
+    private readonly ownsStore: boolean,
   ) {}
 
   static async start(options: PorticoOptions = {}): Promise<Portico> {
@@ -70,7 +71,7 @@ export class Portico {
         });
       });
       const port = (server.address() as AddressInfo).port;
-      return new Portico(store, registry, invoker, account, server, host, port);
+      return new Portico(store, registry, invoker, account, server, host, port, !options.store);
     } catch (err) {
       registry.close();
       await invoker.close();
@@ -94,9 +95,13 @@ export class Portico {
   /** Imports an OpenAPI definition and deploys it to a stage; the stage is live on return. */
   async deployOpenApi(
     input: string | object,
-    options: { stageName?: string; sourceKey?: string; sourceName?: string; stageVariables?: Record<string, string> } = {},
+    options: { stageName?: string; sourceKey?: string; sourceName?: string; apiId?: string; stageVariables?: Record<string, string> } = {},
   ): Promise<DeployedApi> {
-    const api = await importRestApi(this.store, input, { sourceKey: options.sourceKey, sourceName: options.sourceName });
+    const api = await importRestApi(this.store, input, {
+      sourceKey: options.sourceKey,
+      sourceName: options.sourceName,
+      apiId: options.apiId,
+    });
     const { deployment, stage } = await deployRestApi(this.store, api.id, {
       stageName: options.stageName ?? 'dev',
       variables: options.stageVariables,
@@ -106,7 +111,10 @@ export class Portico {
   }
 
   /** Reads an OpenAPI file and deploys it; serving the same file again updates the same API. */
-  async deployOpenApiFile(file: string, options: { stageName?: string; stageVariables?: Record<string, string> } = {}): Promise<DeployedApi> {
+  async deployOpenApiFile(
+    file: string,
+    options: { stageName?: string; apiId?: string; stageVariables?: Record<string, string> } = {},
+  ): Promise<DeployedApi> {
     const path = resolve(file);
     const text = await readFile(path, 'utf8');
     return this.deployOpenApi(text, { ...options, sourceKey: `file:${path}`, sourceName: file });
@@ -121,6 +129,7 @@ export class Portico {
       deployed.push(
         await this.deployOpenApiFile(api.openapi, {
           stageName: api.stageName ?? options.stageName,
+          apiId: api.apiId,
           stageVariables: api.stageVariables,
         }),
       );
@@ -141,6 +150,6 @@ export class Portico {
       this.server.closeAllConnections();
     });
     await this.invoker.close();
-    await this.store.close();
+    if (this.ownsStore) await this.store.close();
   }
 }

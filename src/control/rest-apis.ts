@@ -28,15 +28,22 @@ export interface ImportOptions {
   sourceKey?: string;
   /** Used in error messages. */
   sourceName?: string;
+  /** Import into this API id (creating it if absent) instead of a generated one. */
+  apiId?: string;
 }
 
 /** Imports (or re-imports in place) an OpenAPI 3.0 / Swagger 2.0 definition. */
 export async function importRestApi(store: Store, input: string | object, options: ImportOptions = {}): Promise<ApiRecord> {
   return store.transaction(async (tx) => {
-    const existing = options.sourceKey ? await tx.findApiBySourceKey(options.sourceKey) : undefined;
+    const bySource = options.sourceKey ? await tx.findApiBySourceKey(options.sourceKey) : undefined;
+    if (options.apiId && bySource && bySource.id !== options.apiId) {
+      // The source moved to a fixed id: the old copy goes, so the file is served once.
+      await tx.deleteApi(bySource.id);
+    }
+    const existing = options.apiId ? await tx.getApi(options.apiId) : bySource;
     const document = importOpenApi(input, {
       sourceName: options.sourceName,
-      apiId: existing?.id,
+      apiId: options.apiId ?? existing?.id,
       previous: existing?.document,
     });
     if (existing) document.restApi.createdDate = existing.document.restApi.createdDate;

@@ -123,8 +123,8 @@ export class GatewayResponses {
     const statusCode = own?.statusCode ?? fallback?.statusCode ?? defaultStatus;
     const chosen = own ?? fallback;
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'x-amzn-errortype': ERROR_TYPE[type],
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': ERROR_TYPE[type],
     };
     let body: string;
     if (!chosen) {

@@ -4,6 +4,7 @@
  *
  *   apis:
  *     - openapi: ./openapi.yaml
+ *       apiId: petstore01          # optional fixed id (10 lower-case letters/digits)
  *       stage: dev                 # optional, defaults to the --stage option
  *       stageVariables: { key: value }
  *   functions:
@@ -26,10 +27,13 @@ import {
   type FunctionDefinition,
   type FunctionRuntime,
 } from '../model/function.js';
+import { API_ID_PATTERN } from '../model/ids.js';
 
 export interface ProjectApi {
   /** Absolute path of the OpenAPI file. */
   openapi: string;
+  /** A fixed API id, so invoke URLs stay the same across fresh data directories. */
+  apiId?: string;
   stageName?: string;
   stageVariables?: Record<string, string>;
 }
@@ -86,8 +90,12 @@ export async function parseProject(doc: unknown, path: string): Promise<Project>
     const spec = typeof entry === 'string' ? { openapi: entry } : entry;
     if (!isRecord(spec) || typeof spec.openapi !== 'string') throw new ProjectError(`${where} needs 'openapi: <file>'`);
     if (spec.stage !== undefined && typeof spec.stage !== 'string') throw new ProjectError(`${where}.stage must be a string`);
+    if (spec.apiId !== undefined && (typeof spec.apiId !== 'string' || !API_ID_PATTERN.test(spec.apiId))) {
+      throw new ProjectError(`${where}.apiId must be 10 lower-case letters or digits, like AWS's API ids`);
+    }
     apis.push({
       openapi: resolve(base, spec.openapi),
+      apiId: spec.apiId as string | undefined,
       stageName: spec.stage as string | undefined,
       stageVariables: spec.stageVariables === undefined ? undefined : stringMap(spec.stageVariables, `${where}.stageVariables`),
     });
