@@ -80,6 +80,11 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     try {
       result = await match.method.integrate(inv);
     } catch (err) {
+      // The client went away mid-request: there is no one left to answer.
+      if (res.destroyed || (err as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
+        res.destroy();
+        return;
+      }
       const error = err instanceof GatewayError ? err : unexpected(err);
       return sendGatewayError(res, stage, error, {
         requestId,
@@ -108,7 +113,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       })),
     };
     const text = JSON.stringify(body);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-amzn-RequestId': randomUUID() });
     res.end(text);
   }
 

@@ -390,6 +390,25 @@ describe('data plane', () => {
     assert.deepEqual(res.json(), { message: 'Internal server error' });
   });
 
+  it('survives clients that disconnect mid-upload, on proxy and Lambda routes', async () => {
+    const { connect } = await import('node:net');
+    for (const path of ['/proxy/upload', '/fn/x']) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(portico.port, '127.0.0.1', () => {
+          socket.write(`POST /_aws/execute-api/${apiId}/test${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 50);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    await sleep(50);
+    assert.equal((await get('/mock')).status, 200);
+    assert.equal((await get('/items/3')).status, 200);
+  });
+
   it('reports what is loaded on /_portico/health', async () => {
     const res = await rawRequest(portico.port, { path: '/_portico/health' });
     assert.equal(res.status, 200);
