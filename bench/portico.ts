@@ -1,0 +1,119 @@
+/**
+ * Starts Portico for the benchmark: writes the bench project (portico.bench.yaml,
+ * bench-api.yaml, functions/) into a temp dir with the live upstream port filled in, runs
+ * `portico serve` as its own process, and finds the API id the invoke URLs need.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOOPBACK, waitForHttp200 } from './net.js';
+import { start, stop, type Tracked } from './procs.js';
+
+export const STAGE = 'bench';
+const API_TITLE = 'portico-bench';
+const PORT_TOKEN = /__UPSTREAM_PORT__/g;
+
+export interface Portico {
+  proc: Tracked;
+  port: number;
+  apiId: string;
+  /** Base of the path-style invoke URL, e.g. http://127.0.0.1:P/_aws/execute-api/ID/bench */
+  invokeBase: string;
+}
+
+/** BENCH_PORTICO_CLI points at another build (e.g. an installed package) to compare against. */
+export function porticoCli(repoRoot: string): string {
+  return process.env.BENCH_PORTICO_CLI ?? join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+}
+
+/** Copies the bench project into `dir` with the upstream port substituted; returns the project file. */
+export function writeProject(benchSrcDir: string, dir: string, upstreamPort: number): string {
+  mkdirSync(dir, { recursive: true });
+  for (const name of ['portico.bench.yaml', 'bench-api.yaml']) {
+    const text = readFileSync(join(benchSrcDir, name), 'utf8').replace(PORT_TOKEN, String(upstreamPort));
+    writeFileSync(join(dir, name), text);
+  }
+  cpSync(join(benchSrcDir, 'functions'), join(dir, 'functions'), { recursive: true });
+  return join(dir, 'portico.bench.yaml');
+}
+
+interface HealthApi {
+  id?: unknown;
+  name?: unknown;
+  stages?: { stageName?: unknown }[];
+}
+
+/**
+ * The health JSON lists APIs as `{ apis: [{ id, name, stages: [{ stageName }] }] }`. Health
+ * answers while the project is still being deployed, so the API only counts once it is there
+ * with the bench stage (when stages are listed at all).
+ */
+function apiIdFromHealth(body: string): string | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const list = (Array.isArray(json) ? json : (json as { apis?: unknown })?.apis) as HealthApi[] | undefined;
+  if (!Array.isArray(list)) return undefined;
+  const named = list.find((a) => a?.name === API_TITLE) ?? (list.length === 1 ? list[0] : undefined);
+  if (typeof named?.id !== 'string') return undefined;
+  if (Array.isArray(named.stages) && !named.stages.some((s) => s?.stageName === STAGE)) return undefined;
+  return named.id;
+}
+
+/** Fallback: the path-style invoke URL Portico prints once it is serving. */
+function apiIdFromOutput(lines: string[]): string | undefined {
+  for (const line of lines) {
+    const m = new RegExp(`/_aws/execute-api/([A-Za-z0-9]+)/${STAGE}/`).exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startPortico(opts: {
+  repoRoot: string;
+  projectFile: string;
+  dataDir: string;
+  port: number;
+  readyTimeoutMs: number;
+}): Promise<Portico> {
+  const cli = porticoCli(opts.repoRoot);
+  if (!existsSync(cli)) throw new Error('portico not built');
+  mkdirSync(opts.dataDir, { recursive: true });
+  const args = [
+    cli, 'serve', opts.projectFile,
+    '--port', String(opts.port),
+    '--host', LOOPBACK,
+    '--data-dir', opts.dataDir,
+    '--stage', STAGE,
+  ];
+  const proc = start('portico', process.execPath, args, { group: true, cwd: opts.repoRoot });
+  try {
+    return await waitReady(proc, opts.port, opts.readyTimeoutMs);
+  } catch (err) {
+    // A half-started Portico must not sit beside the other targets while they are measured.
+    await stop(proc);
+    throw err;
+  }
+}
+
+async function waitReady(proc: Tracked, port: number, timeoutMs: number): Promise<Portico> {
+  const base = `http://${LOOPBACK}:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  let apiId: string | undefined;
+  let lastHealth = '';
+  while (apiId === undefined) {
+    const health = await waitForHttp200(`${base}/_portico/health`, proc, Math.max(1, deadline - Date.now()));
+    lastHealth = health.body;
+    apiId = apiIdFromHealth(health.body) ?? apiIdFromOutput(proc.tail);
+    if (apiId !== undefined) break;
+    if (Date.now() > deadline) {
+      throw new Error(`portico answers but API '${API_TITLE}' with stage '${STAGE}' is not in /_portico/health (${lastHealth.slice(0, 200)}) or its output`);
+    }
+    await sleep(200);
+  }
+  return { proc, port, apiId, invokeBase: `${base}/_aws/execute-api/${apiId}/${STAGE}` };
+}

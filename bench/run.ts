@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: measures requests/s and p50/p99 latency with wrk, in one run on one
+ * machine, for an upstream called directly, nginx proxy_pass, Portico HTTP_PROXY / MOCK /
+ * AWS_PROXY, and a bare node:http server, then prints a Markdown table with ratios and writes
+ * bench/results/latest.{json,md}.
+ *
+ * Options (flag or env): --duration / BENCH_DURATION seconds per target (10),
+ * --connections / BENCH_CONNECTIONS (50), --threads / BENCH_THREADS (2),
+ * --warmup / BENCH_WARMUP seconds (2), --timeout / BENCH_TIMEOUT wrk per-request seconds (5),
+ * --quick / BENCH_QUICK=1 (3 s per target, 1 s warm-up, for smoke runs);
+ * BENCH_PORTICO_CLI, BENCH_NGINX, BENCH_WRK override the binaries.
+ * Progress goes to stderr so stdout carries only the report.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNginx } from './nginx.js';
+import { LOOPBACK, assertLoopbackUrl, freePort, httpGet, waitForHttp200 } from './net.js';
+import { porticoCli, startPortico, writeProject, type Portico } from './portico.js';
+import { installExitHandlers, start, stopAll, waitForLine, type Tracked } from './procs.js';
+import { TARGETS, computeRatios, machineInfo, renderMarkdown, type Params, type Result, type Row } from './report.js';
+import { runWrk } from './wrk.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Compiled to dist/bench/run.js; sources, templates and results live in <repo>/bench.
+const repoRoot = join(here, '..', '..');
+const benchSrc = join(repoRoot, 'bench');
+const resultsDir = join(benchSrc, 'results');
+
+/** Above this share of non-2xx responses or socket errors a row measures errors, not the target. */
+const MAX_ERROR_SHARE = 0.01;
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+function readParams(argv: string[]): Params {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const [key, inline] = a.slice(2).split('=', 2);
+    if (key === 'quick') {
+      flags.set('quick', inline ?? '1');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`--${key} needs a value`);
+    flags.set(key, value);
+  }
+  const known = new Set(['quick', 'duration', 'connections', 'threads', 'warmup', 'timeout']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
+
+  const raw = (key: string) => flags.get(key) ?? process.env[`BENCH_${key.toUpperCase()}`];
+  const quickRaw = raw('quick');
+  const quick = quickRaw !== undefined && quickRaw !== '' && quickRaw !== '0' && quickRaw !== 'false';
+  // Bounds keep a typo from turning into an hour-long run or a self-inflicted overload.
+  const int = (key: string, dflt: number, min: number, max: number) => {
+    const v = raw(key);
+    const n = v === undefined || v === '' ? dflt : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key} must be an integer in [${min}, ${max}], got ${v}`);
+    return n;
+  };
+  const params: Params = {
+    quick,
+    durationSec: int('duration', quick ? 3 : 10, 1, 300),
+    warmupSec: int('warmup', quick ? 1 : 2, 0, 60),
+    connections: int('connections', 50, 1, 2000),
+    threads: int('threads', 2, 1, 64),
+    timeoutSec: int('timeout', 5, 1, 30),
+  };
+  if (params.threads > params.connections) throw new Error('threads must not exceed connections (wrk requirement)');
+  return params;
+}
+
+async function startUpstream(name: string): Promise<{ proc: Tracked; port: number }> {
+  const proc = start(name, process.execPath, [join(here, 'upstream.js')], { group: true });
+  const m = await waitForLine(proc, /PORT=(\d+)/, 10_000);
+  return { proc, port: Number(m[1]) };
+}
+
+interface Target {
+  name: string;
+  url?: string;
+  /** Substring the check response body must contain. */
+  expect?: string;
+  /** Set when the server behind the target never came up. */
+  unavailable?: string;
+}
+
+async function measure(t: Target, params: Params): Promise<Row> {
+  if (t.unavailable !== undefined || t.url === undefined) return { target: t.name, ok: false, note: t.unavailable };
+  const url = t.url;
+  assertLoopbackUrl(url);
+  try {
+    const check = await httpGet(url, 10_000);
+    if (check.status !== 200 || (t.expect !== undefined && !check.body.includes(t.expect))) {
+      return { target: t.name, url, ok: false, note: `check failed: HTTP ${check.status} ${check.body.slice(0, 120)}` };
+    }
+  } catch (err) {
+    return { target: t.name, url, ok: false, note: `check failed: ${(err as Error).message}` };
+  }
+  const wrkOpts = { connections: params.connections, threads: params.threads, timeoutSec: params.timeoutSec };
+  try {
+    if (params.warmupSec > 0) {
+      log(`${t.name}: warm-up ${params.warmupSec}s`);
+      await runWrk(url, { ...wrkOpts, durationSec: params.warmupSec });
+    }
+    log(`${t.name}: measuring ${params.durationSec}s`);
+    const r = await runWrk(url, { ...wrkOpts, durationSec: params.durationSec });
+    const socketErrors = r.socketErrors.connect + r.socketErrors.read + r.socketErrors.write + r.socketErrors.timeout;
+    const notes: string[] = [];
+    if (r.non2xx > 0) notes.push(`${r.non2xx} non-2xx of ${r.requests}`);
+    if (socketErrors > 0) {
+      const s = r.socketErrors;
+      notes.push(`socket errors: connect ${s.connect}, read ${s.read}, write ${s.write}, timeout ${s.timeout}`);
+    }
+    const errorShare = r.requests > 0 ? (r.non2xx + socketErrors) / r.requests : 1;
+    return {
+      target: t.name,
+      url,
+      ok: errorShare <= MAX_ERROR_SHARE,
+      requestsPerSec: r.requestsPerSec,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      requests: r.requests,
+      non2xx: r.non2xx,
+      socketErrors: r.socketErrors,
+      note: notes.length > 0 ? notes.join('; ') : undefined,
+    };
+  } catch (err) {
+    return { target: t.name, url, ok: false, note: (err as Error).message.split('\n')[0] };
+  }
+}
+
+async function main(): Promise<void> {
+  const params = readParams(process.argv.slice(2));
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+  const tmp = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+  installExitHandlers(() => rmSync(tmp, { recursive: true, force: true }));
+
+  // Hard ceiling on the whole run, whatever hangs: startup, six targets, teardown.
+  const perTargetSec = params.warmupSec + params.durationSec + 2 * params.timeoutSec + 30;
+  const budgetMs = (120 + 6 * perTargetSec) * 1000;
+  const watchdog = setTimeout(() => {
+    log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);
+    process.exit(2);
+  }, budgetMs);
+  watchdog.unref();
+
+  const rows: Row[] = [];
+  try {
+    log(`temp dir ${tmp}`);
+    const upstream = await startUpstream('upstream');
+    const fixed = await startUpstream('node-fixed');
+    log(`upstream on ${upstream.port}, node:http fixed on ${fixed.port}`);
+
+    const nginxPort = await freePort();
+    let nginxUnavailable: string | undefined;
+    try {
+      const nginx = startNginx(join(tmp, 'nginx'), nginxPort, upstream.port);
+      await waitForHttp200(`http://${LOOPBACK}:${nginxPort}/proxy/ready`, nginx, 10_000);
+      log(`nginx on ${nginxPort}`);
+    } catch (err) {
+      nginxUnavailable = `nginx failed to start: ${(err as Error).message}`;
+      log(nginxUnavailable);
+    }
+
+    let portico: Portico | undefined;
+    let porticoUnavailable: string | undefined;
+    if (!existsSync(porticoCli(repoRoot))) {
+      porticoUnavailable = 'portico not built';
+    } else {
+      try {
+        const projectFile = writeProject(benchSrc, join(tmp, 'project'), upstream.port);
+        portico = await startPortico({
+          repoRoot,
+          projectFile,
+          dataDir: join(tmp, 'portico-data'),
+          port: await freePort(),
+          readyTimeoutMs: 60_000,
+        });
+        log(`portico on ${portico.port}, api ${portico.apiId}`);
+      } catch (err) {
+        porticoUnavailable = (err as Error).message === 'portico not built' ? 'portico not built' : `portico failed to start: ${(err as Error).message}`;
+      }
+    }
+    if (porticoUnavailable !== undefined) log(porticoUnavailable);
+
+    const targets: Target[] = [
+      { name: TARGETS.direct, url: `http://${LOOPBACK}:${upstream.port}/bench`, expect: '"ok":true' },
+      { name: TARGETS.nginx, url: `http://${LOOPBACK}:${nginxPort}/proxy/bench`, expect: '"ok":true', unavailable: nginxUnavailable },
+      { name: TARGETS.httpProxy, url: portico && `${portico.invokeBase}/proxy/bench`, expect: '"ok":true', unavailable: porticoUnavailable },
+      { name: TARGETS.mock, url: portico && `${portico.invokeBase}/mock`, expect: '"ok":true', unavailable: porticoUnavailable },
+      { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
+      { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
+    ];
+    for (const t of targets) rows.push(await measure(t, params));
+  } finally {
+    clearTimeout(watchdog);
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  machine.loadAvgAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
+  const result: Result = { date, machine, params, rows, ratios: computeRatios(rows) };
+  const md = renderMarkdown(result);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), md);
+  process.stdout.write(md);
+  log(`wrote ${join('bench', 'results', 'latest.json')} and latest.md`);
+}
+
+main().catch(async (err) => {
+  log(`failed: ${(err as Error).stack ?? err}`);
+  await stopAll();
+  process.exitCode = 1;
+});
