@@ -4,6 +4,7 @@
  * it. Query parsing and body reading are lazy, so a route that needs neither pays for neither.
  */
 import type { IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { InvokeTarget } from './dispatch.js';
 import type { CompiledStage, CompiledMethod } from './rest/compile.js';
 import { readBody } from './body.js';
@@ -89,9 +90,12 @@ function decodeComponent(s: string): string {
   }
 }
 
+/** Trace ids only need to be unique: a random per-process prefix and a counter are enough. */
+const TRACE_PREFIX = randomBytes(8).toString('hex');
+let traceCounter = 0;
+
 function newTraceId(epochMs: number): string {
   const seconds = Math.floor(epochMs / 1000).toString(16).padStart(8, '0');
-  let random = '';
-  for (let i = 0; i < 24; i++) random += ((Math.random() * 16) | 0).toString(16);
-  return `Root=1-${seconds}-${random}`;
+  traceCounter = (traceCounter + 1) % 0x100000000;
+  return `Root=1-${seconds}-${TRACE_PREFIX}${traceCounter.toString(16).padStart(8, '0')}`;
 }

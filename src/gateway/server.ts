@@ -6,13 +6,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { resolveInvokeTarget } from './dispatch.js';
 import { GatewayError, missingAuthenticationToken } from './errors.js';
 import { DEFAULT_GATEWAY_RESPONSES, type GatewayResponseContext } from './gateway-responses.js';
 import { Invocation } from './invocation.js';
 import type { GatewayResult } from './result.js';
+import { RelayedBody } from './relayed-body.js';
 import type { StageRegistry } from './stage-registry.js';
 import type { CompiledStage } from './rest/compile.js';
 
@@ -137,10 +137,23 @@ function send(res: ServerResponse, result: GatewayResult, requestId: string, ext
     return;
   }
   res.writeHead(result.statusCode, result.headers);
-  pipeline(body as Readable, res, (err) => {
-    // A backend that dies mid-body leaves a truncated response; closing is all we can do.
-    if (err) res.destroy();
+  if (body instanceof RelayedBody) body.attach(res);
+  else pipeBody(body, res);
+}
+
+/**
+ * Streams a backend body to the client. Plain `pipe` plus two listeners: stream.pipeline()
+ * allocates an AbortController per call and a DOMException when it finishes, which showed up
+ * as a sixth of the proxy's CPU time.
+ */
+function pipeBody(body: Readable, res: ServerResponse): void {
+  // A backend that dies mid-body leaves a truncated response; closing is all we can do.
+  body.once('error', () => res.destroy());
+  // A client that goes away stops the backend transfer too.
+  res.once('close', () => {
+    if (!body.readableEnded) body.destroy();
   });
+  body.pipe(res);
 }
 
 function sendGatewayError(res: ServerResponse, stage: CompiledStage | undefined, error: GatewayError, context: GatewayResponseContext): void {

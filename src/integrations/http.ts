@@ -13,7 +13,7 @@ import { errors as undiciErrors } from 'undici';
 import type { IntegrationCompileContext, IntegrationHandler } from './integration.js';
 import { compileRequestParameters, substituteStageVariables, type ParameterMapping } from './parameters.js';
 import { IntegrationResponses, mapResponseHeaders } from './integration-responses.js';
-import { upstreamAgent } from './upstream.js';
+import { relayUpstream, upstreamAgent } from './upstream.js';
 import type { Invocation } from '../gateway/invocation.js';
 import type { GatewayResult } from '../gateway/result.js';
 import { GatewayError, apiConfigurationError, integrationFailure, integrationTimeout } from '../gateway/errors.js';
@@ -144,6 +144,15 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
     let body: Readable | Buffer | undefined;
     if (hasBody) body = proxy ? inv.req.pipe(new PayloadLimit()) : await inv.body();
 
+    if (proxy) {
+      let relayed;
+      try {
+        relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body, timeoutMs });
+      } catch (err) {
+        throw toGatewayError(err);
+      }
+      return { statusCode: relayed.statusCode, headers: proxyResponseHeaders(relayed.rawHeaders), body: relayed.body };
+    }
     let response;
     try {
       response = await upstreamAgent.request({
@@ -157,9 +166,6 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
       });
     } catch (err) {
       throw toGatewayError(err);
-    }
-    if (proxy) {
-      return { statusCode: response.statusCode, headers: proxyResponseHeaders(response.headers), body: response.body };
     }
     const chosen = responses!.select(String(response.statusCode));
     if (chosen.hasDynamicTemplate) {
@@ -222,14 +228,19 @@ function applyHeaderMappings(headers: Record<string, string | string[]>, mapping
   }
 }
 
-function proxyResponseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+function proxyResponseHeaders(rawHeaders: Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
+  const add = (name: string, value: string): void => {
+    const existing = out[name];
+    out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  };
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+    const value = rawHeaders[i + 1]!.toString('latin1');
     const remapped = REMAPPED_RESPONSE.get(name);
-    if (remapped) out[remapped] = value;
+    if (remapped) add(remapped, value);
     // Content-Length still frames the streamed body; the others are hop-by-hop or ours.
-    if (name === 'content-length' || (!HOP_BY_HOP_RESPONSE.has(name) && !remapped)) out[name] = value;
+    if (name === 'content-length' || (!HOP_BY_HOP_RESPONSE.has(name) && !remapped)) add(name, value);
   }
   return out;
 }

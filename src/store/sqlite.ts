@@ -12,7 +12,6 @@
  * parse the JSON, so callers always get their own copy.
  */
 import Database from 'better-sqlite3';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ApiRecord, Deployment, Stage } from '../model/api.js';
@@ -138,7 +137,7 @@ class ChangeLog {
   }
 }
 
-/** One transaction's state, visible (via AsyncLocalStorage) to code running inside its `fn`. */
+/** One transaction's state: whether its tx may still be used, and what it changed. */
 interface TransactionScope {
   active: boolean;
   readonly log: ChangeLog;
@@ -459,8 +458,6 @@ export class SqliteStore implements Store {
   private readonly commitStatement: Database.Statement;
   private readonly rollbackStatement: Database.Statement;
   private readonly listeners = new Set<(changes: StoreChange[]) => void>();
-  /** Lets store methods detect that they were called from inside a running transaction. */
-  private readonly transactionScope = new AsyncLocalStorage<TransactionScope>();
   /** The mutex: settles when the last queued operation has finished. Never rejects. */
   private tail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -481,12 +478,6 @@ export class SqliteStore implements Store {
     if (this.closing !== undefined) {
       return Promise.reject(new Error(`Cannot ${operation}: the store is closed`));
     }
-    if (this.transactionScope.getStore()?.active) {
-      // Queuing would wait for the running transaction, which is waiting for this call.
-      return Promise.reject(
-        new Error(`Cannot ${operation} on the store from inside a transaction; use the transaction's tx object`),
-      );
-    }
     const result = this.tail.then(task);
     this.tail = result.then(
       () => undefined,
@@ -506,7 +497,9 @@ export class SqliteStore implements Store {
       this.beginStatement.run();
       let result: T;
       try {
-        result = await this.transactionScope.run(scope, () => fn(tx));
+        // No AsyncLocalStorage to police calls made from inside fn: on Node 20 it turns on
+        // promise hooks for the whole process, which taxes every promise on the data plane.
+        result = await fn(tx);
         this.commitStatement.run();
       } catch (err) {
         // SQLite rolls back by itself after some errors (e.g. a full disk); only roll back a

@@ -66,7 +66,8 @@ export interface StoreWriter extends StoreReader {
 export interface Store extends StoreReader {
   /**
    * Runs `fn` in one transaction. If `fn` throws (or rejects), nothing it wrote is kept and
-   * the error propagates. Transactions are serialised; keep them short.
+   * the error propagates. Transactions are serialised; keep them short. Inside `fn`, use `tx`
+   * only: a call on the Store itself would wait for the very transaction it runs in.
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
   /** Subscribes to committed changes; returns an unsubscribe function. */
