@@ -195,7 +195,13 @@ async function main(): Promise<void> {
       { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
       { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
     ];
-    for (const t of targets) rows.push(await measure(t, params));
+    // BENCH_ONLY=mock,nginx measures a subset (matched against target names), e.g. to look at
+    // one target without the others' residue; the full table needs every target.
+    const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    for (const t of targets) {
+      if (only.length > 0 && !only.some((o) => t.name.toLowerCase().includes(o))) continue;
+      rows.push(await measure(t, params));
+    }
   } finally {
     clearTimeout(watchdog);
     await stopAll();

@@ -4,7 +4,7 @@
  * integration, and answered with AWS's headers; any failure becomes a gateway response. No
  * client input can crash the process: every error path ends in a response or a closed socket.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { resolveInvokeTarget } from './dispatch.js';
@@ -126,19 +126,23 @@ function unexpected(err: unknown): GatewayError {
 }
 
 function send(res: ServerResponse, result: GatewayResult, requestId: string, extendedRequestId: string): void {
-  res.setHeader('x-amzn-RequestId', requestId);
-  res.setHeader('x-amz-apigw-id', extendedRequestId);
+  // One flat header list and no setHeader(): Node's writeHead then takes its fast path, and the
+  // loop below is the only place that sees the many header shapes integrations produce.
+  const headers: (string | number | string[])[] = ['x-amzn-RequestId', requestId, 'x-amz-apigw-id', extendedRequestId];
   const body = result.body;
-  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
-    // Known length: frame with Content-Length (as AWS does, even for an empty body), not chunks.
-    res.setHeader('content-length', body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-    res.writeHead(result.statusCode, result.headers);
-    res.end(body ?? undefined);
-    return;
+  const knownLength = body === null || typeof body === 'string' || Buffer.isBuffer(body);
+  if (knownLength) {
+    // Frame with Content-Length (as AWS does, even for an empty body), not chunks.
+    headers.push('content-length', body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   }
-  res.writeHead(result.statusCode, result.headers);
-  if (body instanceof RelayedBody) body.attach(res);
-  else pipeBody(body, res);
+  for (const name in result.headers) {
+    if (knownLength && name.length === 14 && name.toLowerCase() === 'content-length') continue;
+    headers.push(name, result.headers[name]!);
+  }
+  res.writeHead(result.statusCode, headers as unknown as OutgoingHttpHeaders);
+  if (knownLength) res.end(body ?? undefined);
+  else if (body instanceof RelayedBody) body.attach(res);
+  else pipeBody(body as Readable, res);
 }
 
 /**
