@@ -6,18 +6,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { ApiRecord, Deployment, Stage } from './model/api.js';
 import type { FunctionDefinition } from './model/function.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './model/settings.js';
 import type { FunctionInvoker } from './functions/invoker.js';
-import { WorkerInvoker } from './functions/worker-invoker.js';
+import { LocalInvoker } from './functions/local-invoker.js';
+import type { FunctionLogSink } from './functions/function-log.js';
 import { StageRegistry } from './gateway/stage-registry.js';
 import { createGatewayServer } from './gateway/server.js';
 import { deployRestApi, importRestApi, putFunctions } from './control/rest-apis.js';
 import { readProject } from './importers/project.js';
+import { createLambdaApi } from './lambda-api/lambda-api.js';
+import { AdminCredentials } from './auth/admin-credentials.js';
+import { verifySigV4 } from './auth/sigv4.js';
 import { VERSION } from './version.js';
 
 export interface PorticoOptions {
@@ -30,12 +34,33 @@ export interface PorticoOptions {
   host?: string;
   account?: Partial<AccountSettings>;
   invoker?: FunctionInvoker;
+  /** Where function logs (START/END/REPORT and the functions' output) go; nowhere by default. */
+  functionLogs?: FunctionLogSink;
+  /** Told when a function's code changed and its instances were recycled. */
+  onFunctionReload?: (functionName: string) => void;
+  /** Live function instances across all functions (default: four per CPU, at least 8). */
+  maxFunctionInstances?: number;
+  /** A JSON file of admin credentials for the AWS APIs (see `src/auth/admin-credentials.ts`). */
+  adminCredentialsFile?: string;
 }
 
 export interface DeployedApi {
   api: ApiRecord;
   deployment: Deployment;
   stage: Stage;
+}
+
+/**
+ * What SDK calls made from inside a function need to reach this Portico rather than AWS: the
+ * endpoints of the services it serves.
+ */
+function functionEndpoints(url: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_LAMBDA: url,
+    AWS_ENDPOINT_URL_API_GATEWAY: url,
+    AWS_ENDPOINT_URL_APIGATEWAYV2: url,
+    AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: url,
+  };
 }
 
 export class Portico {
@@ -54,15 +79,38 @@ export class Portico {
     const account = { ...DEFAULT_ACCOUNT_SETTINGS, ...options.account };
     if (!/^\d{12}$/.test(account.accountId)) throw new Error(`Account id '${account.accountId}' must be 12 digits`);
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(account.region)) throw new Error(`Region '${account.region}' is not a region name like us-east-1`);
+    const host = options.host ?? '127.0.0.1';
+    // Before anything opens: a non-loopback bind without credentials must refuse to start.
+    const admin = AdminCredentials.resolve({ host, env: process.env, file: options.adminCredentialsFile });
     const store = options.store ?? SqliteStore.open(resolve(options.dataDir ?? '.portico'));
-    const invoker = options.invoker ?? new WorkerInvoker((name) => store.getFunction(name), account);
-    const registry = new StageRegistry(store, { account, invoker }, (name) => {
-      if (invoker instanceof WorkerInvoker) invoker.invalidate(name);
-    });
+    const localInvoker = options.invoker
+      ? undefined
+      : new LocalInvoker({
+          account,
+          resolveFunction: (name) => store.getFunction(name),
+          logSink: options.functionLogs,
+          onReload: options.onFunctionReload,
+          maxInstances: options.maxFunctionInstances,
+        });
+    const invoker = options.invoker ?? localInvoker!;
+    const registry = new StageRegistry(store, { account, invoker }, (name) => invoker.invalidate(name));
     try {
       await registry.loadAll();
-      const server = createGatewayServer({ registry, version: VERSION });
-      const host = options.host ?? '127.0.0.1';
+      const dataDir = resolve(options.dataDir ?? '.portico');
+      const lambdaApi = createLambdaApi({
+        store,
+        invoker,
+        account,
+        codeRoot: join(dataDir, 'functions'),
+        authenticate: (req, body) => {
+          const result = verifySigV4(
+            { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
+            { lookup: (id) => admin.lookup(id), service: 'lambda' },
+          );
+          return result.ok ? undefined : result;
+        },
+      });
+      const server = createGatewayServer({ registry, version: VERSION, services: [lambdaApi] });
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 4566, host, () => {
@@ -71,6 +119,12 @@ export class Portico {
         });
       });
       const port = (server.address() as AddressInfo).port;
+      const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+      localInvoker?.setBaseEnvironment({
+        ...functionEndpoints(`http://${local.includes(':') ? `[${local}]` : local}:${port}`),
+        // Handlers sign their SDK calls with the well-known pair only where that pair is what Portico accepts.
+        ...(admin.source === 'default-loopback' ? { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } : {}),
+      });
       return new Portico(store, registry, invoker, account, server, host, port, !options.store);
     } catch (err) {
       registry.close();

@@ -12,6 +12,7 @@ import { Portico, type DeployedApi } from '../portico.js';
 import { isProjectDocument, ProjectError } from '../importers/project.js';
 import { OpenApiImportError } from '../importers/openapi.js';
 import { BadRequestError, NotFoundError } from '../control/rest-apis.js';
+import { AdminCredentialsError } from '../auth/admin-credentials.js';
 import { VERSION } from '../version.js';
 
 const MAIN_HELP = `portico ${VERSION} — Amazon API Gateway on your own machine
@@ -37,6 +38,15 @@ Options:
   --stage NAME      stage to deploy FILEs to (default dev)
   --region NAME     region used in ARNs (default us-east-1)
   --account-id ID   12-digit account id used in ARNs (default 000000000000)
+  --admin-credentials FILE
+                    JSON file of access keys allowed to call the AWS APIs (Lambda, …);
+                    without it (or PORTICO_ADMIN_ACCESS_KEY_ID/PORTICO_ADMIN_SECRET_ACCESS_KEY),
+                    only the pair test/test is accepted, and only on a loopback --host
+  --function-logs MODE
+                    stdout (default): print each function's log, framed by START/END/REPORT;
+                    off: discard them
+  --max-instances N function instances allowed at once across all functions
+                    (default: four per CPU, at least 8)
   -h, --help        show this help`;
 
 /** An error the user caused and can fix: one line, no stack. */
@@ -44,7 +54,7 @@ class UsageError extends Error {}
 
 function isUserError(err: unknown): boolean {
   if (err instanceof UsageError || err instanceof ProjectError || err instanceof OpenApiImportError) return true;
-  if (err instanceof BadRequestError || err instanceof NotFoundError) return true;
+  if (err instanceof BadRequestError || err instanceof NotFoundError || err instanceof AdminCredentialsError) return true;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EISDIR';
 }
@@ -70,6 +80,9 @@ async function serve(argv: string[]): Promise<void> {
         stage: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
+        'admin-credentials': { type: 'string' },
+        'function-logs': { type: 'string' },
+        'max-instances': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -87,8 +100,19 @@ async function serve(argv: string[]): Promise<void> {
   const stageName = values.stage ?? 'dev';
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) throw new UsageError(`--stage '${stageName}' must use letters, digits, '-' or '_'`);
 
+  const functionLogs = values['function-logs'] ?? 'stdout';
+  if (functionLogs !== 'stdout' && functionLogs !== 'off') throw new UsageError(`--function-logs must be stdout or off, not '${functionLogs}'`);
+  const maxInstances = values['max-instances'] === undefined ? undefined : Number(values['max-instances']);
+  if (maxInstances !== undefined && (!Number.isInteger(maxInstances) || maxInstances < 1 || maxInstances > 1024)) {
+    throw new UsageError(`--max-instances must be a whole number from 1 to 1024, not '${values['max-instances']}'`);
+  }
+
   const portico = await Portico.start({
     port,
+    adminCredentialsFile: values['admin-credentials'],
+    functionLogs: functionLogs === 'stdout' ? printFunctionLog : undefined,
+    onFunctionReload: (name) => console.log(`portico: function ${name} reloaded (its code changed)`),
+    maxFunctionInstances: maxInstances,
     host: values.host ?? '127.0.0.1',
     dataDir: values['data-dir'] ?? process.env.PORTICO_DATA_DIR ?? '.portico',
     account: {
@@ -132,6 +156,15 @@ async function serve(argv: string[]): Promise<void> {
     await portico.close();
     throw err;
   }
+}
+
+const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+/** Prints a function's log lines, each prefixed with the function's name. */
+function printFunctionLog(functionName: string, text: string): void {
+  const prefix = colour ? `\x1b[36m${functionName}\x1b[0m ` : `${functionName} `;
+  const lines = text.endsWith('\n') ? text.slice(0, -1) : text;
+  process.stdout.write(prefix + lines.split('\n').join(`\n${prefix}`) + '\n');
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,66 +1,123 @@
 /**
- * The code that runs inside a function's worker thread: loads the handler once (CommonJS or
- * ESM), then answers invocations one at a time with Lambda's context object, supporting async
- * and callback-style handlers. A thrown error becomes Lambda's error shape.
+ * The code that runs inside a Node.js function's worker thread: loads the handler once
+ * (CommonJS or ESM), then answers invocations one at a time with Lambda's context object,
+ * for async and callback-style handlers. Console output is formatted as the Node.js Lambda
+ * runtime formats it (time, request id, level) and sent over the same port as results, so
+ * every line reaches the parent before the invocation it belongs to ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { format } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 
 interface WorkerConfig {
   functionName: string;
   handler: string;
   codeDirectory: string;
   memorySize: number;
-  timeout: number;
-  region: string;
-  accountId: string;
+  invokedFunctionArn: string;
+  logStreamName: string;
 }
 
-interface InvokeMessage {
-  type: 'invoke';
+export interface InvokeMessage {
   id: number;
-  event: unknown;
+  eventJson: string;
   requestId: string;
-  deadline: number;
+  deadlineMs: number;
   traceId?: string;
+  clientContext?: string;
+}
+
+/** Messages from the worker: its output, init completion, and each invocation's end. */
+export type WorkerMessage =
+  | { type: 'output'; text: string }
+  | { type: 'ready'; error?: ErrorPayload }
+  | { type: 'response'; id: number; json: string; memoryMb: number }
+  | { type: 'error'; id: number; error: ErrorPayload; memoryMb: number };
+
+interface ErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
 }
 
 type Handler = (event: unknown, context: unknown, callback?: (err: unknown, result?: unknown) => void) => unknown;
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
+let currentRequestId: string | undefined;
 
-function toErrorPayload(err: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+function send(message: WorkerMessage): void {
+  port.postMessage(message);
+}
+
+// Lambda's Node.js runtime prefixes console lines with time, request id and level; output
+// written straight to stdout/stderr passes through unchanged.
+const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' } as const;
+for (const [method, level] of Object.entries(levels)) {
+  (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    let text = format(...args);
+    if (method === 'trace') text = `Trace: ${text}\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}`;
+    send({ type: 'output', text: `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${text.replace(/\n/g, '\r')}\n` });
+  };
+}
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    send({ type: 'output', text });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(done as () => void);
+    return true;
+  }) as typeof stream.write;
+}
+
+function toErrorPayload(err: unknown): ErrorPayload {
   if (err instanceof Error) {
     return { errorType: err.name || 'Error', errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
   }
-  return { errorType: typeof err === 'string' ? 'string' : 'Error', errorMessage: String(err), trace: [] };
+  // Lambda reports a thrown non-Error by its JavaScript type.
+  return { errorType: typeof err === 'string' ? 'string' : typeof err, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), trace: [] };
+}
+
+function namedError(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
 }
 
 async function loadHandler(): Promise<Handler> {
   const dot = config.handler.lastIndexOf('.');
-  if (dot <= 0) throw Object.assign(new Error(`Bad handler ${config.handler}: expected file.export`), { name: 'Runtime.MalformedHandlerName' });
+  if (dot <= 0 || dot === config.handler.length - 1) {
+    throw namedError('Runtime.MalformedHandlerName', `Bad handler ${config.handler}: expected file.export`);
+  }
   const file = config.handler.slice(0, dot);
   const exportName = config.handler.slice(dot + 1);
-  const candidate = ['.mjs', '.js', '.cjs'].map((ext) => join(config.codeDirectory, file + ext)).find((p) => existsSync(p));
+  const candidate = ['.js', '.mjs', '.cjs'].map((ext) => join(config.codeDirectory, file + ext)).find((p) => existsSync(p));
   if (!candidate) {
-    throw Object.assign(new Error(`Cannot find module '${file}' in ${config.codeDirectory}`), { name: 'Runtime.ImportModuleError' });
+    throw namedError('Runtime.ImportModuleError', `Error: Cannot find module '${file}'\nRequire stack:\n- ${config.codeDirectory}`);
   }
-  const mod = (await import(pathToFileURL(candidate).href)) as Record<string, unknown>;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(candidate).href)) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof SyntaxError) throw namedError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`);
+    throw err;
+  }
   const fn = mod[exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[exportName];
   if (typeof fn !== 'function') {
-    throw Object.assign(new Error(`${config.handler} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+    throw namedError('Runtime.HandlerNotFound', `${file}.${exportName} is undefined or not exported`);
   }
   return fn as Handler;
 }
 
-const handlerPromise = loadHandler();
-// An init error is reported on every invocation, as Lambda reports Runtime.ImportModuleError.
-handlerPromise.catch(() => undefined);
+function memoryMb(): number {
+  const heap = getHeapStatistics();
+  return Math.ceil((heap.total_heap_size + heap.external_memory) / (1024 * 1024));
+}
 
-function runHandler(handler: Handler, msg: InvokeMessage): Promise<unknown> {
+function runHandler(handler: Handler, msg: InvokeMessage, event: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (err: unknown, result?: unknown): void => {
@@ -73,19 +130,20 @@ function runHandler(handler: Handler, msg: InvokeMessage): Promise<unknown> {
       awsRequestId: msg.requestId,
       functionName: config.functionName,
       functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+      invokedFunctionArn: config.invokedFunctionArn,
       memoryLimitInMB: String(config.memorySize),
       logGroupName: `/aws/lambda/${config.functionName}`,
-      logStreamName: `local/[$LATEST]${msg.requestId.replace(/-/g, '')}`,
+      logStreamName: config.logStreamName,
+      clientContext: msg.clientContext ? safeParse(Buffer.from(msg.clientContext, 'base64').toString('utf8')) : undefined,
+      identity: undefined,
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+      getRemainingTimeInMillis: () => Math.max(0, msg.deadlineMs - Date.now()),
       done: (err: unknown, result?: unknown) => settle(err, result),
       succeed: (result?: unknown) => settle(null, result),
       fail: (err: unknown) => settle(err ?? new Error('handled')),
     };
     try {
-      if (msg.traceId) process.env._X_AMZN_TRACE_ID = msg.traceId;
-      const returned = handler(msg.event, context, (err, result) => settle(err, result));
+      const returned = handler(event, context, (err, result) => settle(err, result));
       if (returned && typeof (returned as Promise<unknown>).then === 'function') {
         (returned as Promise<unknown>).then((r) => settle(null, r), (e) => settle(e ?? new Error('Rejected')));
       } else if (handler.length < 3) {
@@ -97,20 +155,33 @@ function runHandler(handler: Handler, msg: InvokeMessage): Promise<unknown> {
   });
 }
 
-port.on('message', async (msg: InvokeMessage) => {
-  let handler: Handler;
+function safeParse(text: string): unknown {
   try {
-    handler = await handlerPromise;
-  } catch (err) {
-    port.postMessage({ id: msg.id, error: toErrorPayload(err) });
-    return;
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
+}
+
+let handler: Handler | undefined;
+let initError: ErrorPayload | undefined;
+try {
+  handler = await loadHandler();
+} catch (err) {
+  initError = toErrorPayload(err);
+}
+send({ type: 'ready', error: initError });
+
+port.on('message', async (msg: InvokeMessage) => {
+  currentRequestId = msg.requestId;
+  if (msg.traceId) process.env._X_AMZN_TRACE_ID = msg.traceId;
+  else delete process.env._X_AMZN_TRACE_ID;
   try {
-    const result = await runHandler(handler, msg);
+    const result = await runHandler(handler!, msg, JSON.parse(msg.eventJson));
     // Lambda serialises the result as JSON; undefined becomes null.
     const json = JSON.stringify(result === undefined ? null : result);
-    port.postMessage({ id: msg.id, json });
+    send({ type: 'response', id: msg.id, json, memoryMb: memoryMb() });
   } catch (err) {
-    port.postMessage({ id: msg.id, error: toErrorPayload(err) });
+    send({ type: 'error', id: msg.id, error: toErrorPayload(err), memoryMb: memoryMb() });
   }
 });

@@ -21,6 +21,12 @@ export interface GatewayServerOptions {
   version: string;
   /** Extra endpoints under `/_portico/`, answered before the data plane. */
   internal?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * AWS service APIs sharing the port (the Lambda API, the management APIs). Each claims the
+   * requests it serves by returning true; data-plane requests never reach them, because those
+   * are recognised by host name or the `/_aws/execute-api/` prefix first.
+   */
+  services?: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
 }
 
 /** `x-amz-apigw-id`: short, unique per request; a process prefix plus a counter is enough. */
@@ -52,6 +58,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     }
     const requestId = randomUUID();
     const target = resolveInvokeTarget(req.headers.host, url);
+    if (!target && options.services) {
+      for (const service of options.services) if (service(req, res)) return;
+    }
     if (!target) return sendJson(res, 404, { message: 'Not Found' }, requestId, 'NotFoundException');
     const stage = registry.get(target.apiId, target.stageName);
     if (!stage) {
