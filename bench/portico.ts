@@ -89,6 +89,8 @@ export async function startPortico(opts: {
     '--host', LOOPBACK,
     '--data-dir', opts.dataDir,
     '--stage', STAGE,
+    // Printing three log lines per invocation would measure the terminal, not the invoke path.
+    '--function-logs', 'off',
   ];
   const proc = start('portico', process.execPath, args, { group: true, cwd: opts.repoRoot });
   try {
