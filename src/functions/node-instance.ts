@@ -13,7 +13,7 @@ import {
   type InstanceInvocation,
   type InstanceOutcome,
 } from './instance.js';
-import type { InvokeMessage, WorkerMessage } from './node-worker.js';
+import { decodeResponse, encodeInvoke, type WorkerMessage } from './worker-protocol.js';
 import type { LambdaErrorPayload } from './invoker.js';
 
 const WORKER_URL = new URL('./node-worker.js', import.meta.url);
@@ -76,7 +76,12 @@ export class NodeInstance implements FunctionInstance {
         this.initDurationMs = performance.now() - started;
         resolve();
       };
-      worker.on('message', (msg: WorkerMessage) => {
+      worker.on('message', (msg: WorkerMessage | string) => {
+        if (typeof msg === 'string') {
+          const response = decodeResponse(msg);
+          this.finish(response.id, response.memoryMb, { kind: 'response', payloadJson: response.json });
+          return;
+        }
         switch (msg.type) {
           case 'output':
             this.env.onOutput(msg.text);
@@ -85,9 +90,8 @@ export class NodeInstance implements FunctionInstance {
             this.initError = msg.error;
             ready();
             return;
-          case 'response':
           case 'error':
-            this.finish(msg);
+            this.finish(msg.id, msg.memoryMb, { kind: 'error', error: msg.error });
         }
       });
       worker.on('error', (err: Error & { code?: string }) => {
@@ -116,25 +120,25 @@ export class NodeInstance implements FunctionInstance {
     return new Promise((resolve) => {
       const id = ++this.nextId;
       this.current = { id, requestId: invocation.requestId, resolve };
-      const message: InvokeMessage = {
-        id,
-        eventJson: invocation.eventJson,
-        requestId: invocation.requestId,
-        deadlineMs: invocation.deadlineMs,
-        traceId: invocation.traceId,
-        clientContext: invocation.clientContext,
-      };
-      this.worker!.postMessage(message);
+      this.worker!.postMessage(
+        encodeInvoke({
+          id,
+          eventJson: invocation.eventJson,
+          requestId: invocation.requestId,
+          deadlineMs: invocation.deadlineMs,
+          traceId: invocation.traceId,
+          clientContext: invocation.clientContext,
+        }),
+      );
     });
   }
 
-  private finish(msg: Extract<WorkerMessage, { type: 'response' | 'error' }>): void {
+  private finish(id: number, memoryMb: number, outcome: InstanceOutcome): void {
     const current = this.current;
-    if (!current || current.id !== msg.id) return;
+    if (!current || current.id !== id) return;
     this.current = undefined;
-    if (msg.memoryMb > this.maxMemory) this.maxMemory = msg.memoryMb;
-    if (msg.type === 'response') current.resolve({ kind: 'response', payloadJson: msg.json });
-    else current.resolve({ kind: 'error', error: msg.error });
+    if (memoryMb > this.maxMemory) this.maxMemory = memoryMb;
+    current.resolve(outcome);
   }
 
   maxMemoryUsedMb(): number {

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
+import { SEP, decodeInvoke, type ErrorPayload, type InvokeMessage, type WorkerMessage } from './worker-protocol.js';
 
 interface WorkerConfig {
   functionName: string;
@@ -21,35 +22,13 @@ interface WorkerConfig {
   logStreamName: string;
 }
 
-export interface InvokeMessage {
-  id: number;
-  eventJson: string;
-  requestId: string;
-  deadlineMs: number;
-  traceId?: string;
-  clientContext?: string;
-}
-
-/** Messages from the worker: its output, init completion, and each invocation's end. */
-export type WorkerMessage =
-  | { type: 'output'; text: string }
-  | { type: 'ready'; error?: ErrorPayload }
-  | { type: 'response'; id: number; json: string; memoryMb: number }
-  | { type: 'error'; id: number; error: ErrorPayload; memoryMb: number };
-
-interface ErrorPayload {
-  errorType: string;
-  errorMessage: string;
-  trace: string[];
-}
-
 type Handler = (event: unknown, context: unknown, callback?: (err: unknown, result?: unknown) => void) => unknown;
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
 let currentRequestId: string | undefined;
 
-function send(message: WorkerMessage): void {
+function send(message: WorkerMessage | string): void {
   port.postMessage(message);
 }
 
@@ -112,9 +91,18 @@ async function loadHandler(): Promise<Handler> {
   return fn as Handler;
 }
 
+// Reading heap statistics costs more than a trivial handler; sampling every 50 ms still
+// catches growth, and the last sample is what REPORT's Max Memory Used reports.
+let lastMemorySample = 0;
+let lastMemoryMb = 0;
 function memoryMb(): number {
-  const heap = getHeapStatistics();
-  return Math.ceil((heap.total_heap_size + heap.external_memory) / (1024 * 1024));
+  const now = Date.now();
+  if (now - lastMemorySample >= 50) {
+    lastMemorySample = now;
+    const heap = getHeapStatistics();
+    lastMemoryMb = Math.ceil((heap.total_heap_size + heap.external_memory) / (1024 * 1024));
+  }
+  return lastMemoryMb;
 }
 
 function runHandler(handler: Handler, msg: InvokeMessage, event: unknown): Promise<unknown> {
@@ -172,7 +160,8 @@ try {
 }
 send({ type: 'ready', error: initError });
 
-port.on('message', async (msg: InvokeMessage) => {
+port.on('message', async (text: string) => {
+  const msg = decodeInvoke(text);
   currentRequestId = msg.requestId;
   if (msg.traceId) process.env._X_AMZN_TRACE_ID = msg.traceId;
   else delete process.env._X_AMZN_TRACE_ID;
@@ -180,7 +169,7 @@ port.on('message', async (msg: InvokeMessage) => {
     const result = await runHandler(handler!, msg, JSON.parse(msg.eventJson));
     // Lambda serialises the result as JSON; undefined becomes null.
     const json = JSON.stringify(result === undefined ? null : result);
-    send({ type: 'response', id: msg.id, json, memoryMb: memoryMb() });
+    send(`${msg.id}${SEP}${memoryMb()}${SEP}${json}`);
   } catch (err) {
     send({ type: 'error', id: msg.id, error: toErrorPayload(err), memoryMb: memoryMb() });
   }
