@@ -1,16 +1,20 @@
 /**
  * Starts Portico for the benchmark: writes the bench project (portico.bench.yaml,
- * bench-api.yaml, functions/) into a temp dir with the live upstream port filled in, runs
+ * bench-api.yaml, functions/) into a temp dir with the live upstream port filled in, or a
+ * variant of it with functions and routes added or removed, runs
  * `portico serve` as its own process, and finds the API id the invoke URLs need.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { LOOPBACK, waitForHttp200 } from './net.js';
 import { start, stop, type Tracked } from './procs.js';
 
 export const STAGE = 'bench';
 const API_TITLE = 'portico-bench';
 const PORT_TOKEN = /__UPSTREAM_PORT__/g;
+const PROJECT_FILE = 'portico.bench.yaml';
+const API_FILE = 'bench-api.yaml';
 
 export interface Portico {
   proc: Tracked;
@@ -28,12 +32,49 @@ export function porticoCli(repoRoot: string): string {
 /** Copies the bench project into `dir` with the upstream port substituted; returns the project file. */
 export function writeProject(benchSrcDir: string, dir: string, upstreamPort: number): string {
   mkdirSync(dir, { recursive: true });
-  for (const name of ['portico.bench.yaml', 'bench-api.yaml']) {
+  for (const name of [PROJECT_FILE, API_FILE]) {
     const text = readFileSync(join(benchSrcDir, name), 'utf8').replace(PORT_TOKEN, String(upstreamPort));
     writeFileSync(join(dir, name), text);
   }
   cpSync(join(benchSrcDir, 'functions'), join(dir, 'functions'), { recursive: true });
-  return join(dir, 'portico.bench.yaml');
+  return join(dir, PROJECT_FILE);
+}
+
+/** The parts of the project file the variants below change. */
+export interface ProjectDoc {
+  functions?: { name: string; runtime: string; handler: string; codeDirectory: string }[];
+  [key: string]: unknown;
+}
+
+/** The parts of the OpenAPI document the variants below change. */
+export interface ApiDoc {
+  paths: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/**
+ * Writes the bench project into `dir` like writeProject, then lets `edit` change the project
+ * and the OpenAPI document (e.g. add functions and routes) before they are written back.
+ */
+export function writeProjectVariant(
+  benchSrcDir: string,
+  dir: string,
+  upstreamPort: number,
+  edit: (project: ProjectDoc, api: ApiDoc) => void,
+): string {
+  const projectFile = writeProject(benchSrcDir, dir, upstreamPort);
+  const apiFile = join(dir, API_FILE);
+  const project = parseYaml(readFileSync(projectFile, 'utf8')) as ProjectDoc;
+  const api = parseYaml(readFileSync(apiFile, 'utf8')) as ApiDoc;
+  edit(project, api);
+  writeFileSync(projectFile, stringifyYaml(project));
+  writeFileSync(apiFile, stringifyYaml(api));
+  return projectFile;
+}
+
+/** The integration URI an AWS_PROXY route uses to call `functionName`, as in bench-api.yaml. */
+export function lambdaUri(functionName: string): string {
+  return `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${functionName}/invocations`;
 }
 
 interface HealthApi {
@@ -79,6 +120,10 @@ export async function startPortico(opts: {
   dataDir: string;
   port: number;
   readyTimeoutMs: number;
+  /** Process name in progress and failure messages; default 'portico'. */
+  name?: string;
+  /** More `portico serve` options, e.g. --max-instances. */
+  extraArgs?: string[];
 }): Promise<Portico> {
   const cli = porticoCli(opts.repoRoot);
   if (!existsSync(cli)) throw new Error('portico not built');
@@ -91,8 +136,9 @@ export async function startPortico(opts: {
     '--stage', STAGE,
     // Printing three log lines per invocation would measure the terminal, not the invoke path.
     '--function-logs', 'off',
+    ...(opts.extraArgs ?? []),
   ];
-  const proc = start('portico', process.execPath, args, { group: true, cwd: opts.repoRoot });
+  const proc = start(opts.name ?? 'portico', process.execPath, args, { group: true, cwd: opts.repoRoot });
   try {
     return await waitReady(proc, opts.port, opts.readyTimeoutMs);
   } catch (err) {

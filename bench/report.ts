@@ -1,6 +1,7 @@
 /**
- * What the benchmark reports: the machine it ran on, the per-target rows, the ratios that
- * compare Portico with nginx and bare node:http, and their Markdown rendering.
+ * What the benchmark reports: the machine it ran on, the per-target rows, the cold start and
+ * memory measurements of Portico's function runtime, the ratios that compare Portico with
+ * nginx and bare node:http, the bars Portico is held to, and their Markdown rendering.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,24 @@ export const TARGETS = {
   nodeFixed: 'node:http fixed',
 } as const;
 
+/** Measurements besides the wrk rows; BENCH_ONLY matches these names too (e.g. `cold`, `memory`). */
+export const MEASUREMENTS = {
+  coldStart: 'portico cold start',
+  memory: 'portico memory of unused functions',
+} as const;
+
+/** What the issue tracker holds Portico to. */
+export const BAR = {
+  /** AWS_PROXY to a hello-world handler keeps at least this share of MOCK's req/s. */
+  awsProxyOverMock: 0.5,
+  /** A never-invoked Node function's first call through the gateway, in ms. */
+  coldStartMs: 150,
+  /** Defined but never invoked Node functions in the memory measurement... */
+  unusedFunctions: 100,
+  /** ...and the resident memory they may add, in MB. */
+  unusedFunctionsMb: 50,
+} as const;
+
 export interface Row {
   target: string;
   url?: string;
@@ -28,6 +47,43 @@ export interface Row {
   requests?: number;
   non2xx?: number;
   socketErrors?: { connect: number; read: number; write: number; timeout: number };
+  note?: string;
+}
+
+export interface ColdSample {
+  functionName: string;
+  /** Request to full response of the function's first invocation. */
+  coldMs: number;
+  /** The same for the call right after, on the instance the first one started. */
+  warmMs: number;
+}
+
+export interface ColdStartResult {
+  /** False when a call failed or was not the cold/warm call it should have been. */
+  ok: boolean;
+  /** Functions measured, each called once cold and once warm, one after another. */
+  functions: number;
+  samples: ColdSample[];
+  coldMedianMs?: number;
+  coldMaxMs?: number;
+  warmMedianMs?: number;
+  warmMaxMs?: number;
+  note?: string;
+}
+
+export interface MemoryResult {
+  ok: boolean;
+  /** Node functions defined in the project and never invoked. */
+  functions: number;
+  /** Wait between ready and reading VmRSS. */
+  settleMs: number;
+  /** Portico serving the bench API with no functions. */
+  baselineRssMb?: number;
+  /** Portico serving the same API with `functions` defined. */
+  withFunctionsRssMb?: number;
+  addedRssMb?: number;
+  /** OS threads of each process (a worker started for a function would add some). */
+  threads?: { baseline: number; withFunctions: number };
   note?: string;
 }
 
@@ -57,6 +113,21 @@ export interface Ratios {
   httpProxyAddedP99Ms: number | null;
   mockOverNodeFixedThroughput: number | null;
   awsProxyRequestsPerSec: number | null;
+  awsProxyOverMockThroughput: number | null;
+  coldStartMedianMs: number | null;
+  coldStartMaxMs: number | null;
+  unusedFunctionsAddedRssMb: number | null;
+}
+
+/** One bar: the measured value, the limit, and whether it is met (null when not measured). */
+export interface BarCheck {
+  name: string;
+  value: number | null;
+  unit: 'x' | 'ms' | 'MB';
+  /** The value must be at least (`>=`) or below (`<`) the limit. */
+  comparison: '>=' | '<';
+  limit: number;
+  pass: boolean | null;
 }
 
 export interface Result {
@@ -64,7 +135,10 @@ export interface Result {
   machine: Machine;
   params: Params;
   rows: Row[];
+  coldStart?: ColdStartResult;
+  memory?: MemoryResult;
   ratios: Ratios;
+  bars: BarCheck[];
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -93,7 +167,7 @@ export function machineInfo(): Machine {
   };
 }
 
-export function computeRatios(rows: Row[]): Ratios {
+export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?: MemoryResult): Ratios {
   const get = (name: string) => rows.find((r) => r.target === name && r.ok);
   const direct = get(TARGETS.direct);
   const nginx = get(TARGETS.nginx);
@@ -110,7 +184,35 @@ export function computeRatios(rows: Row[]): Ratios {
     httpProxyAddedP99Ms: sub(proxy?.p99Ms, direct?.p99Ms),
     mockOverNodeFixedThroughput: div(mock?.requestsPerSec, fixed?.requestsPerSec),
     awsProxyRequestsPerSec: aws?.requestsPerSec ?? null,
+    awsProxyOverMockThroughput: div(aws?.requestsPerSec, mock?.requestsPerSec),
+    coldStartMedianMs: coldStart?.ok ? (coldStart.coldMedianMs ?? null) : null,
+    coldStartMaxMs: coldStart?.ok ? (coldStart.coldMaxMs ?? null) : null,
+    unusedFunctionsAddedRssMb: memory?.ok ? (memory.addedRssMb ?? null) : null,
   };
+}
+
+export function computeBars(q: Ratios): BarCheck[] {
+  const check = (name: string, value: number | null, unit: BarCheck['unit'], comparison: BarCheck['comparison'], limit: number): BarCheck => ({
+    name,
+    value,
+    unit,
+    comparison,
+    limit,
+    pass: value === null ? null : comparison === '>=' ? value >= limit : value < limit,
+  });
+  return [
+    check('Portico AWS_PROXY / Portico MOCK (req/s)', q.awsProxyOverMockThroughput, 'x', '>=', BAR.awsProxyOverMock),
+    check('Portico cold start: first invocation, median', q.coldStartMedianMs, 'ms', '<', BAR.coldStartMs),
+    check('Portico cold start: first invocation, max', q.coldStartMaxMs, 'ms', '<', BAR.coldStartMs),
+    check(`Portico RSS added by ${BAR.unusedFunctions} unused functions`, q.unusedFunctionsAddedRssMb, 'MB', '<', BAR.unusedFunctionsMb),
+  ];
+}
+
+/** Median of a non-empty list. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 const num = (n: number | undefined, digits: number) => (n === undefined ? '-' : n.toFixed(digits));
@@ -129,24 +231,69 @@ export function renderMarkdown(res: Result): string {
     `- Load: \`wrk --latency -t${p.threads} -c${p.connections} -d${p.durationSec}s --timeout ${p.timeoutSec}s\`, ${p.warmupSec}s warm-up per target${p.quick ? ' (quick mode)' : ''}; servers, wrk and the driver are separate processes on the same machine`,
   );
   lines.push('');
-  lines.push('| target | req/s | p50 ms | p99 ms | notes |');
-  lines.push('|---|---:|---:|---:|---|');
+  if (res.rows.length === 0) lines.push('No wrk targets in this run (BENCH_ONLY).');
+  else lines.push('| target | req/s | p50 ms | p99 ms | notes |', '|---|---:|---:|---:|---|');
   for (const r of res.rows) {
-    const note = (r.note ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+    const note = cleanNote(r.note);
     const failed = r.ok ? '' : 'FAILED';
     const notes = [failed, note].filter((s) => s !== '').join(': ');
     lines.push(`| ${r.target} | ${num(r.requestsPerSec, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${notes} |`);
   }
+  const cold = res.coldStart;
+  if (cold) {
+    lines.push('', '## Cold start', '');
+    lines.push(
+      `${cold.functions} Node functions, each behind its own AWS_PROXY route and never invoked before, called one after another through a Portico of their own ` +
+        'once a few MOCK requests have warmed its gateway: the first call starts the worker thread and loads the handler; the second reuses that instance. ' +
+        'Time from sending the request (fresh loopback connection) to the full response.',
+    );
+    lines.push('');
+    lines.push('| call | median ms | max ms | notes |');
+    lines.push('|---|---:|---:|---|');
+    const notes = [cold.ok ? '' : 'FAILED', cleanNote(cold.note)].filter((n) => n !== '').join(': ');
+    lines.push(`| first (cold) | ${num(cold.coldMedianMs, 1)} | ${num(cold.coldMaxMs, 1)} | ${notes} |`);
+    lines.push(`| second (warm) | ${num(cold.warmMedianMs, 1)} | ${num(cold.warmMaxMs, 1)} | |`);
+  }
+  const mem = res.memory;
+  if (mem) {
+    lines.push('', '## Memory of unused functions', '');
+    lines.push(
+      `Resident memory (VmRSS) of \`portico serve\` ${mem.settleMs / 1000} s after it is ready, serving the bench API with no functions, ` +
+        `then the same API with ${mem.functions} Node functions defined and never invoked; each its own process.`,
+    );
+    lines.push('');
+    lines.push('| portico serving | RSS MB | threads | notes |');
+    lines.push('|---|---:|---:|---|');
+    const notes = [mem.ok ? '' : 'FAILED', cleanNote(mem.note)].filter((n) => n !== '').join(': ');
+    lines.push(`| bench API, no functions | ${num(mem.baselineRssMb, 1)} | ${mem.threads?.baseline ?? '-'} | ${notes} |`);
+    lines.push(`| bench API + ${mem.functions} unused functions | ${num(mem.withFunctionsRssMb, 1)} | ${mem.threads?.withFunctions ?? '-'} | |`);
+    lines.push(`| difference | ${mem.addedRssMb === undefined ? '-' : `${mem.addedRssMb >= 0 ? '+' : ''}${mem.addedRssMb.toFixed(1)}`} | | |`);
+  }
   const q = res.ratios;
-  lines.push('', '## Ratios', '');
-  lines.push('| comparison | value |');
-  lines.push('|---|---:|');
-  lines.push(`| Portico HTTP_PROXY / nginx proxy_pass (req/s) | ${ratio(q.httpProxyOverNginxThroughput)} |`);
-  lines.push(`| Portico HTTP_PROXY / direct (req/s) | ${ratio(q.httpProxyOverDirectThroughput)} |`);
-  lines.push(`| Portico HTTP_PROXY added p50 over direct | ${ms(q.httpProxyAddedP50Ms)} |`);
-  lines.push(`| Portico HTTP_PROXY added p99 over direct | ${ms(q.httpProxyAddedP99Ms)} |`);
-  lines.push(`| Portico MOCK / node:http fixed (req/s) | ${ratio(q.mockOverNodeFixedThroughput)} |`);
-  lines.push(`| Portico AWS_PROXY (req/s) | ${q.awsProxyRequestsPerSec === null ? 'n/a' : q.awsProxyRequestsPerSec.toFixed(0)} |`);
+  lines.push('', '## Ratios and bars', '');
+  lines.push('| comparison | value | bar |');
+  lines.push('|---|---:|---|');
+  lines.push(`| Portico HTTP_PROXY / nginx proxy_pass (req/s) | ${ratio(q.httpProxyOverNginxThroughput)} | |`);
+  lines.push(`| Portico HTTP_PROXY / direct (req/s) | ${ratio(q.httpProxyOverDirectThroughput)} | |`);
+  lines.push(`| Portico HTTP_PROXY added p50 over direct | ${ms(q.httpProxyAddedP50Ms)} | |`);
+  lines.push(`| Portico HTTP_PROXY added p99 over direct | ${ms(q.httpProxyAddedP99Ms)} | |`);
+  lines.push(`| Portico MOCK / node:http fixed (req/s) | ${ratio(q.mockOverNodeFixedThroughput)} | |`);
+  lines.push(`| Portico AWS_PROXY (req/s) | ${q.awsProxyRequestsPerSec === null ? 'n/a' : q.awsProxyRequestsPerSec.toFixed(0)} | |`);
+  for (const b of res.bars) {
+    const limit = `${b.comparison === '>=' ? '≥' : '<'} ${b.limit}${b.unit === 'x' ? 'x' : ` ${b.unit}`}`;
+    const verdict = b.pass === null ? 'not measured' : b.pass ? 'pass' : 'FAIL';
+    lines.push(`| ${b.name} | ${barValue(b)} | ${limit}: ${verdict} |`);
+  }
   lines.push('');
   return lines.join('\n');
+}
+
+function cleanNote(note: string | undefined): string {
+  return (note ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+}
+
+function barValue(b: BarCheck): string {
+  if (b.value === null) return 'n/a';
+  if (b.unit === 'x') return ratio(b.value);
+  return `${b.value.toFixed(1)} ${b.unit}`;
 }

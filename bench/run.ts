@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: measures requests/s and p50/p99 latency with wrk, in one run on one
  * machine, for an upstream called directly, nginx proxy_pass, Portico HTTP_PROXY / MOCK /
- * AWS_PROXY, and a bare node:http server, then prints a Markdown table with ratios and writes
+ * AWS_PROXY, and a bare node:http server; then, with those servers stopped, the cold start of
+ * never-invoked Node functions through the gateway (cold.ts) and the memory 100 defined but
+ * unused functions add (memory.ts). Prints a Markdown report with ratios and bars and writes
  * bench/results/latest.{json,md}.
  *
  * Options (flag or env): --duration / BENCH_DURATION seconds per target (10),
  * --connections / BENCH_CONNECTIONS (50), --threads / BENCH_THREADS (2),
  * --warmup / BENCH_WARMUP seconds (2), --timeout / BENCH_TIMEOUT wrk per-request seconds (5),
- * --quick / BENCH_QUICK=1 (3 s per target, 1 s warm-up, for smoke runs);
- * BENCH_PORTICO_CLI, BENCH_NGINX, BENCH_WRK override the binaries.
+ * --quick / BENCH_QUICK=1 (3 s per target, 1 s warm-up, 5 instead of 10 cold starts, for smoke
+ * runs); BENCH_ONLY=mock,cold,... measures the targets and measurements whose names contain one
+ * of the words; BENCH_PORTICO_CLI, BENCH_NGINX, BENCH_WRK override the binaries.
  * Progress goes to stderr so stdout carries only the report.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,8 +21,23 @@ import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.js';
 import { LOOPBACK, assertLoopbackUrl, freePort, httpGet, waitForHttp200 } from './net.js';
 import { porticoCli, startPortico, writeProject, type Portico } from './portico.js';
+import { measureColdStart } from './cold.js';
+import { measureMemory } from './memory.js';
 import { installExitHandlers, start, stopAll, waitForLine, type Tracked } from './procs.js';
-import { TARGETS, computeRatios, machineInfo, renderMarkdown, type Params, type Result, type Row } from './report.js';
+import {
+  BAR,
+  MEASUREMENTS,
+  TARGETS,
+  computeBars,
+  computeRatios,
+  machineInfo,
+  renderMarkdown,
+  type ColdStartResult,
+  type MemoryResult,
+  type Params,
+  type Result,
+  type Row,
+} from './report.js';
 import { runWrk } from './wrk.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +48,11 @@ const resultsDir = join(benchSrc, 'results');
 
 /** Above this share of non-2xx responses or socket errors a row measures errors, not the target. */
 const MAX_ERROR_SHARE = 0.01;
+/** Never-invoked functions whose first call is timed. */
+const COLD_FUNCTIONS = 10;
+const COLD_FUNCTIONS_QUICK = 5;
+/** Wait between a memory-measured Portico being ready and reading its RSS. */
+const MEMORY_SETTLE_MS = 1000;
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -132,6 +155,58 @@ async function measure(t: Target, params: Params): Promise<Row> {
   }
 }
 
+/** Starts the servers the wanted wrk targets need and measures those targets into `rows`. */
+async function measureThroughput(params: Params, tmp: string, wanted: (name: string) => boolean, rows: Row[]): Promise<void> {
+  const upstream = await startUpstream('upstream');
+  const fixed = await startUpstream('node-fixed');
+  log(`upstream on ${upstream.port}, node:http fixed on ${fixed.port}`);
+
+  const nginxPort = await freePort();
+  let nginxUnavailable: string | undefined;
+  try {
+    const nginx = startNginx(join(tmp, 'nginx'), nginxPort, upstream.port);
+    await waitForHttp200(`http://${LOOPBACK}:${nginxPort}/proxy/ready`, nginx, 10_000);
+    log(`nginx on ${nginxPort}`);
+  } catch (err) {
+    nginxUnavailable = `nginx failed to start: ${(err as Error).message}`;
+    log(nginxUnavailable);
+  }
+
+  let portico: Portico | undefined;
+  let porticoUnavailable: string | undefined;
+  if (!existsSync(porticoCli(repoRoot))) {
+    porticoUnavailable = 'portico not built';
+  } else {
+    try {
+      const projectFile = writeProject(benchSrc, join(tmp, 'project'), upstream.port);
+      portico = await startPortico({
+        repoRoot,
+        projectFile,
+        dataDir: join(tmp, 'portico-data'),
+        port: await freePort(),
+        readyTimeoutMs: 60_000,
+      });
+      log(`portico on ${portico.port}, api ${portico.apiId}`);
+    } catch (err) {
+      porticoUnavailable = (err as Error).message === 'portico not built' ? 'portico not built' : `portico failed to start: ${(err as Error).message}`;
+    }
+  }
+  if (porticoUnavailable !== undefined) log(porticoUnavailable);
+
+  const targets: Target[] = [
+    { name: TARGETS.direct, url: `http://${LOOPBACK}:${upstream.port}/bench`, expect: '"ok":true' },
+    { name: TARGETS.nginx, url: `http://${LOOPBACK}:${nginxPort}/proxy/bench`, expect: '"ok":true', unavailable: nginxUnavailable },
+    { name: TARGETS.httpProxy, url: portico && `${portico.invokeBase}/proxy/bench`, expect: '"ok":true', unavailable: porticoUnavailable },
+    { name: TARGETS.mock, url: portico && `${portico.invokeBase}/mock`, expect: '"ok":true', unavailable: porticoUnavailable },
+    { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
+    { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
+  ];
+  for (const t of targets) {
+    if (!wanted(t.name)) continue;
+    rows.push(await measure(t, params));
+  }
+}
+
 async function main(): Promise<void> {
   const params = readParams(process.argv.slice(2));
   const machine = machineInfo();
@@ -139,9 +214,24 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'portico-bench-'));
   installExitHandlers(() => rmSync(tmp, { recursive: true, force: true }));
 
-  // Hard ceiling on the whole run, whatever hangs: startup, six targets, teardown.
+  // BENCH_ONLY=mock,nginx measures a subset (matched against target and measurement names),
+  // e.g. to look at one target without the others' residue; the full report needs them all.
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().includes(o));
+  const allNames = [...Object.values(TARGETS), ...Object.values(MEASUREMENTS)];
+  for (const o of only) if (!allNames.some((n) => n.toLowerCase().includes(o))) log(`BENCH_ONLY: '${o}' matches nothing in ${allNames.join(', ')}`);
+  const throughputWanted = Object.values(TARGETS).some(wanted);
+  const coldWanted = wanted(MEASUREMENTS.coldStart);
+  const memoryWanted = wanted(MEASUREMENTS.memory);
+
+  // Hard ceiling on the whole run, whatever hangs: startup, six targets, teardown, and the
+  // cold start (a Portico start, 20 gateway warm-up calls, two calls per function, 10 s each
+  // at most) and memory (two Portico starts and stops) measurements.
   const perTargetSec = params.warmupSec + params.durationSec + 2 * params.timeoutSec + 30;
-  const budgetMs = (120 + 6 * perTargetSec) * 1000;
+  const coldFunctions = params.quick ? COLD_FUNCTIONS_QUICK : COLD_FUNCTIONS;
+  const coldBudgetSec = coldWanted ? 60 + 10 * (20 + 2 * coldFunctions) + 10 : 0;
+  const memoryBudgetSec = memoryWanted ? 2 * (60 + MEMORY_SETTLE_MS / 1000 + 10) : 0;
+  const budgetMs = (120 + (throughputWanted ? 6 * perTargetSec : 0) + coldBudgetSec + memoryBudgetSec) * 1000;
   const watchdog = setTimeout(() => {
     log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);
     process.exit(2);
@@ -149,58 +239,39 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const rows: Row[] = [];
+  let coldStart: ColdStartResult | undefined;
+  let memory: MemoryResult | undefined;
   try {
     log(`temp dir ${tmp}`);
-    const upstream = await startUpstream('upstream');
-    const fixed = await startUpstream('node-fixed');
-    log(`upstream on ${upstream.port}, node:http fixed on ${fixed.port}`);
-
-    const nginxPort = await freePort();
-    let nginxUnavailable: string | undefined;
-    try {
-      const nginx = startNginx(join(tmp, 'nginx'), nginxPort, upstream.port);
-      await waitForHttp200(`http://${LOOPBACK}:${nginxPort}/proxy/ready`, nginx, 10_000);
-      log(`nginx on ${nginxPort}`);
-    } catch (err) {
-      nginxUnavailable = `nginx failed to start: ${(err as Error).message}`;
-      log(nginxUnavailable);
+    if (throughputWanted) {
+      await measureThroughput(params, tmp, wanted, rows);
+      // The wrk targets' servers would only sit beside the measurements below.
+      await stopAll();
     }
-
-    let portico: Portico | undefined;
-    let porticoUnavailable: string | undefined;
-    if (!existsSync(porticoCli(repoRoot))) {
-      porticoUnavailable = 'portico not built';
-    } else {
-      try {
-        const projectFile = writeProject(benchSrc, join(tmp, 'project'), upstream.port);
-        portico = await startPortico({
-          repoRoot,
-          projectFile,
-          dataDir: join(tmp, 'portico-data'),
-          port: await freePort(),
-          readyTimeoutMs: 60_000,
-        });
-        log(`portico on ${portico.port}, api ${portico.apiId}`);
-      } catch (err) {
-        porticoUnavailable = (err as Error).message === 'portico not built' ? 'portico not built' : `portico failed to start: ${(err as Error).message}`;
-      }
+    const porticoBuilt = existsSync(porticoCli(repoRoot));
+    // The bench API's HTTP_PROXY routes need an upstream port; nothing below calls them.
+    const unusedPort = await freePort();
+    if (coldWanted) {
+      log(`cold start: ${coldFunctions} functions`);
+      coldStart = porticoBuilt
+        ? await measureColdStart({ repoRoot, benchSrc, dir: join(tmp, 'cold'), upstreamPort: unusedPort, functions: coldFunctions, log })
+        : { ok: false, functions: coldFunctions, samples: [], note: 'portico not built' };
+      if (!coldStart.ok) log(`cold start failed: ${coldStart.note}`);
     }
-    if (porticoUnavailable !== undefined) log(porticoUnavailable);
-
-    const targets: Target[] = [
-      { name: TARGETS.direct, url: `http://${LOOPBACK}:${upstream.port}/bench`, expect: '"ok":true' },
-      { name: TARGETS.nginx, url: `http://${LOOPBACK}:${nginxPort}/proxy/bench`, expect: '"ok":true', unavailable: nginxUnavailable },
-      { name: TARGETS.httpProxy, url: portico && `${portico.invokeBase}/proxy/bench`, expect: '"ok":true', unavailable: porticoUnavailable },
-      { name: TARGETS.mock, url: portico && `${portico.invokeBase}/mock`, expect: '"ok":true', unavailable: porticoUnavailable },
-      { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
-      { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
-    ];
-    // BENCH_ONLY=mock,nginx measures a subset (matched against target names), e.g. to look at
-    // one target without the others' residue; the full table needs every target.
-    const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    for (const t of targets) {
-      if (only.length > 0 && !only.some((o) => t.name.toLowerCase().includes(o))) continue;
-      rows.push(await measure(t, params));
+    if (memoryWanted) {
+      log(`memory: ${BAR.unusedFunctions} unused functions`);
+      memory = porticoBuilt
+        ? await measureMemory({
+            repoRoot,
+            benchSrc,
+            dir: join(tmp, 'memory'),
+            upstreamPort: unusedPort,
+            functions: BAR.unusedFunctions,
+            settleMs: MEMORY_SETTLE_MS,
+            log,
+          })
+        : { ok: false, functions: BAR.unusedFunctions, settleMs: MEMORY_SETTLE_MS, note: 'portico not built' };
+      if (!memory.ok) log(`memory failed: ${memory.note}`);
     }
   } finally {
     clearTimeout(watchdog);
@@ -209,7 +280,8 @@ async function main(): Promise<void> {
   }
 
   machine.loadAvgAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
-  const result: Result = { date, machine, params, rows, ratios: computeRatios(rows) };
+  const ratios = computeRatios(rows, coldStart, memory);
+  const result: Result = { date, machine, params, rows, coldStart, memory, ratios, bars: computeBars(ratios) };
   const md = renderMarkdown(result);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
