@@ -318,7 +318,8 @@ def setup_logging():
         root.removeHandler(existing)
     root.addHandler(handler)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
-    root.setLevel(LOG_LEVELS.get(level, logging.INFO))
+    # As in Lambda, the root logger stays at WARNING unless the function configures a level.
+    root.setLevel(LOG_LEVELS.get(level, logging.WARNING))
 
 
 # ---------------------------------------------------------------------------------------------
