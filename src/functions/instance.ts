@@ -80,6 +80,16 @@ export function lambdaEnvironment(definition: FunctionDefinition, account: Accou
   };
 }
 
+/** The named variables of Portico's own environment that are set: what a function inherits from the host. */
+export function hostEnvironment(names: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 let streamCounter = 0;
 /** A log stream name shaped like Lambda's: date/[version]id. */
 function logStreamName(): string {

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { functionArn } from '../model/function.js';
 import {
+  hostEnvironment,
   lambdaEnvironment,
   runtimeError,
   type FunctionInstance,
@@ -18,15 +19,8 @@ import type { LambdaErrorPayload } from './invoker.js';
 
 const WORKER_URL = new URL('./node-worker.js', import.meta.url);
 
-/** The host variables a function sees besides Lambda's own: enough to run tools, nothing private. */
-export function hostEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'NODE_EXTRA_CA_CERTS']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
+/** The host variables a Node function sees besides Lambda's own: enough to run tools, nothing private. */
+const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'NODE_EXTRA_CA_CERTS'];
 
 interface Current {
   id: number;
@@ -62,7 +56,7 @@ export class NodeInstance implements FunctionInstance {
           invokedFunctionArn: functionArn(account.region, account.accountId, fn.functionName),
           logStreamName: lambdaEnv.AWS_LAMBDA_LOG_STREAM_NAME,
         },
-        env: { ...hostEnvironment(), ...lambdaEnv, ...this.env.baseEnvironment, ...fn.environment },
+        env: { ...hostEnvironment(INHERITED_VARIABLES), ...lambdaEnv, ...this.env.baseEnvironment, ...fn.environment },
         // Lambda's memorySize bounds the heap; an instance that blows it dies and is replaced.
         resourceLimits: { maxOldGenerationSizeMb: fn.memorySize, maxYoungGenerationSizeMb: Math.min(32, fn.memorySize / 4) },
         stdout: false,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functionArn } from '../model/function.js';
 import {
+  hostEnvironment,
   lambdaEnvironment,
   runtimeError,
   type FunctionInstance,
@@ -195,11 +196,7 @@ export class ProcessInstance implements FunctionInstance {
   }
 
   private environment(): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const name of INHERITED_VARIABLES) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
+    const env = hostEnvironment(INHERITED_VARIABLES);
     return {
       ...env,
       ...lambdaEnvironment(this.env.definition, this.env.account),

@@ -21,6 +21,9 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import {
   FUNCTION_MEMORY_DEFAULT_MB,
+  FUNCTION_MEMORY_MAX_MB,
+  FUNCTION_MEMORY_MIN_MB,
+  FUNCTION_NAME_PATTERN,
   FUNCTION_RUNTIMES,
   FUNCTION_TIMEOUT_DEFAULT_S,
   FUNCTION_TIMEOUT_MAX_S,
@@ -109,7 +112,7 @@ export async function parseProject(doc: unknown, path: string): Promise<Project>
     const where = `${path}: functions[${i}]`;
     if (!isRecord(entry)) throw new ProjectError(`${where} must be a map`);
     const name = entry.name;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    if (typeof name !== 'string' || !FUNCTION_NAME_PATTERN.test(name)) {
       throw new ProjectError(`${where}.name must be 1-64 letters, digits, '-' or '_'`);
     }
     if (seen.has(name)) throw new ProjectError(`${where}: function '${name}' is declared twice`);
@@ -129,8 +132,8 @@ export async function parseProject(doc: unknown, path: string): Promise<Project>
       throw new ProjectError(`${where}.timeout must be a whole number of seconds from 1 to ${FUNCTION_TIMEOUT_MAX_S}`);
     }
     const memorySize = entry.memorySize ?? FUNCTION_MEMORY_DEFAULT_MB;
-    if (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
-      throw new ProjectError(`${where}.memorySize must be a whole number of MB from 128 to 10240`);
+    if (typeof memorySize !== 'number' || !Number.isInteger(memorySize) || memorySize < FUNCTION_MEMORY_MIN_MB || memorySize > FUNCTION_MEMORY_MAX_MB) {
+      throw new ProjectError(`${where}.memorySize must be a whole number of MB from ${FUNCTION_MEMORY_MIN_MB} to ${FUNCTION_MEMORY_MAX_MB}`);
     }
     const reservedConcurrency = entry.reservedConcurrency;
     if (reservedConcurrency !== undefined && (typeof reservedConcurrency !== 'number' || !Number.isInteger(reservedConcurrency) || reservedConcurrency < 1)) {
