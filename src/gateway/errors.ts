@@ -41,3 +41,10 @@ export const integrationFailure = (statusCode = 502): GatewayError =>
 /** Something in the API definition cannot work (e.g. a Lambda ARN naming no function). */
 export const apiConfigurationError = (): GatewayError =>
   new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
+
+/**
+ * A request body in a Content-Encoding AWS does not support, or not actually in the coding it
+ * names: AWS answers 415 before the integration is called.
+ */
+export const unsupportedContentEncoding = (): GatewayError =>
+  new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type');
