@@ -14,6 +14,8 @@ export class GatewayError extends Error {
     message: string,
     /** Overrides the status of the gateway response (AWS does this for a few integration errors). */
     readonly statusCode?: number,
+    /** `$context.error.validationErrorString`: why a request validator refused the request. */
+    readonly validationErrorString?: string,
   ) {
     super(message);
   }
@@ -48,3 +50,16 @@ export const apiConfigurationError = (): GatewayError =>
  */
 export const unsupportedContentEncoding = (): GatewayError =>
   new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type');
+
+/**
+ * A request validator found required parameters missing or blank. The names keep the case the
+ * method declares them in.
+ */
+export const badRequestParameters = (missing: string[]): GatewayError => {
+  const message = `Missing required request parameters: [${missing.join(', ')}]`;
+  return new GatewayError('BAD_REQUEST_PARAMETERS', message, undefined, message);
+};
+
+/** A request validator found the body does not match the method's model. */
+export const badRequestBody = (validationErrorString: string): GatewayError =>
+  new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', undefined, validationErrorString);
