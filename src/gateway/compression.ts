@@ -6,7 +6,7 @@
  */
 import { deflate, gunzip, gzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { MAX_PAYLOAD_BYTES } from './body.js';
-import { requestTooLarge, unsupportedContentEncoding } from './errors.js';
+import { requestTooLarge, unsupportedMediaType } from './errors.js';
 
 export type ContentCoding = 'gzip' | 'deflate';
 
@@ -110,7 +110,7 @@ export async function decodeRequestBody(body: Buffer, contentEncoding: string | 
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity');
   if (codings.length === 0) return body;
-  for (const coding of codings) if (coding !== 'gzip' && coding !== 'deflate') throw unsupportedContentEncoding();
+  for (const coding of codings) if (coding !== 'gzip' && coding !== 'deflate') throw unsupportedMediaType();
   // A bodiless request (GET with a stray Content-Encoding) has nothing to decode.
   if (body.length === 0) return body;
   let decoded = body;
@@ -126,7 +126,7 @@ function decompress(body: Buffer, coding: ContentCoding): Promise<Buffer> {
       if (error === null) resolve(result);
       // zlib stops as soon as its output passes maxOutputLength.
       else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(requestTooLarge());
-      else reject(unsupportedContentEncoding());
+      else reject(unsupportedMediaType());
     };
     if (coding === 'gzip') gunzip(body, BOUNDED, done);
     else if (hasZlibHeader(body)) inflate(body, BOUNDED, done);

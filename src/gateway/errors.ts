@@ -45,10 +45,10 @@ export const apiConfigurationError = (): GatewayError =>
   new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
 
 /**
- * A request body in a Content-Encoding AWS does not support, or not actually in the coding it
- * names: AWS answers 415 before the integration is called.
+ * AWS's 415: no request template matches the Content-Type and passthrough is not allowed, or
+ * the body is in a Content-Encoding AWS does not support (or not really in the one it names).
  */
-export const unsupportedContentEncoding = (): GatewayError =>
+export const unsupportedMediaType = (): GatewayError =>
   new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type');
 
 /**

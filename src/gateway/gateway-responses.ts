@@ -3,11 +3,14 @@
  *
  * Defaults are AWS's (status per response type, DEFAULT_4XX / DEFAULT_5XX fallbacks, body
  * `{"message":$context.error.messageString}`). An API's customised responses are compiled once
- * per deployment into ready-to-send parts; only the few `$context` / `$stageVariables` references
- * a template names are filled in per error. Full VTL in gateway responses arrives with the
- * mapping template engine.
+ * per deployment: static templates are sent as written, others are mapping templates rendered
+ * with `$context` (including `$context.error.*`) and `$stageVariables`.
  */
 import type { GatewayResponse, GatewayResponseType } from '../model/rest-api.js';
+import { MappingTemplate, TemplateError } from '../mapping/template.js';
+import { TemplateContext } from '../mapping/context.js';
+import type { Invocation } from './invocation.js';
+import { bareContextVariables, contextVariables, type ContextError } from './rest/context-variables.js';
 
 /** AWS's default status per response type; DEFAULT_4XX / DEFAULT_5XX have none. */
 export const DEFAULT_STATUS: Record<GatewayResponseType, number | undefined> = {
@@ -64,6 +67,8 @@ const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
 /** Values a gateway response template or header mapping may reference. */
 export interface GatewayResponseContext {
   requestId: string;
+  /** `x-amz-apigw-id`, once the request has one. */
+  extendedRequestId?: string;
   stage?: string;
   resourcePath?: string;
   httpMethod?: string;
@@ -73,6 +78,10 @@ export interface GatewayResponseContext {
   requestHeaders?: Record<string, string | string[] | undefined>;
   query?: Record<string, string>;
   pathParameters?: Record<string, string> | null;
+  /** The request, once it matched a method: templates then see the whole `$context`. */
+  inv?: Invocation;
+  /** `$context.error.validationErrorString`, for BAD_REQUEST_BODY. */
+  validationErrorString?: string;
 }
 
 export interface RenderedGatewayResponse {
@@ -85,8 +94,9 @@ interface CompiledGatewayResponse {
   /** Undefined: fall back to the DEFAULT_4XX/5XX status, then AWS's default. */
   statusCode?: number;
   template: string;
-  /** Templates without any `$` render without work per error. */
+  /** Templates with nothing to evaluate are sent as written. */
   isStatic: boolean;
+  compiled?: MappingTemplate;
   headers: [name: string, source: string][];
 }
 
@@ -97,10 +107,18 @@ export class GatewayResponses {
   constructor(responses: Partial<Record<GatewayResponseType, GatewayResponse>> = {}) {
     for (const [type, response] of Object.entries(responses) as [GatewayResponseType, GatewayResponse][]) {
       const template = pickTemplate(response.responseTemplates);
+      let compiled: MappingTemplate | undefined;
+      try {
+        compiled = MappingTemplate.compile(template);
+      } catch {
+        // A template that does not parse falls back to AWS's default body when rendered.
+        compiled = undefined;
+      }
       this.custom.set(type, {
         statusCode: response.statusCode ? Number(response.statusCode) : undefined,
         template,
-        isStatic: !template.includes('$'),
+        isStatic: compiled?.isStatic ?? false,
+        compiled,
         headers: Object.entries(response.responseParameters ?? {})
           .filter(([key]) => key.startsWith('gatewayresponse.header.'))
           .map(([key, source]) => [key.slice('gatewayresponse.header.'.length), source]),
@@ -128,9 +146,9 @@ export class GatewayResponses {
     };
     let body: string;
     if (!chosen) {
-      body = `{"message":${JSON.stringify(message)}}`;
+      body = defaultBody(type, message);
     } else {
-      body = chosen.isStatic ? chosen.template : renderTemplate(chosen.template, type, message, context);
+      body = chosen.isStatic ? chosen.template : renderTemplate(chosen, type, message, context);
       for (const [name, source] of chosen.headers) {
         const value = resolveHeaderSource(source, context);
         if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -140,52 +158,54 @@ export class GatewayResponses {
   }
 }
 
+/**
+ * AWS's default body. Failures inside the gateway's own integration step come out with a space
+ * after the colon (recorded: `{"message": "Internal server error"}`, 36 bytes), unlike the
+ * other types' `{"message":"…"}`.
+ */
+const SPACED_DEFAULT_BODY = new Set<GatewayResponseType>(['API_CONFIGURATION_ERROR', 'INTEGRATION_FAILURE', 'INTEGRATION_TIMEOUT', 'DEFAULT_5XX']);
+
+function defaultBody(type: GatewayResponseType, message: string): string {
+  return SPACED_DEFAULT_BODY.has(type) ? `{"message": ${JSON.stringify(message)}}` : `{"message":${JSON.stringify(message)}}`;
+}
+
 function pickTemplate(templates: Record<string, string> | undefined): string {
   if (!templates) return DEFAULT_TEMPLATE;
   return templates['application/json'] ?? Object.values(templates)[0] ?? DEFAULT_TEMPLATE;
 }
 
-/** Fills the `$context.*` and `$stageVariables.*` references gateway response templates use. */
+/** Renders a customised template; one that fails gives AWS's default body instead. */
 function renderTemplate(
-  template: string,
+  chosen: CompiledGatewayResponse,
   type: GatewayResponseType,
   message: string,
   context: GatewayResponseContext,
 ): string {
-  return template.replace(/\$(?:\{([A-Za-z0-9_.]+)\}|([A-Za-z][A-Za-z0-9_.]*[A-Za-z0-9_]))/g, (whole, braced, bare) => {
-    const name: string = braced ?? bare;
-    const value = lookupVariable(name, type, message, context);
-    return value === undefined ? (name.startsWith('context.') || name.startsWith('stageVariables.') ? '' : whole) : value;
-  });
+  const fallback = defaultBody(type, message);
+  if (!chosen.compiled) return fallback;
+  const error: ContextError = { message, responseType: type, validationErrorString: context.validationErrorString };
+  const values = context.inv
+    ? contextVariables(context.inv, error)
+    : bareContextVariables(
+        { requestId: context.requestId, apiId: context.apiId, stage: context.stage, httpMethod: context.httpMethod, resourcePath: context.resourcePath },
+        error,
+      );
+  try {
+    return chosen.compiled.render({
+      input: { body: '', params: { path: { ...(context.pathParameters ?? {}) }, querystring: { ...(context.query ?? {}) }, header: flatHeaders(context.requestHeaders) } },
+      context: new TemplateContext(values),
+      stageVariables: context.stageVariables ?? {},
+    });
+  } catch (err) {
+    if (err instanceof TemplateError) return fallback;
+    throw err;
+  }
 }
 
-function lookupVariable(
-  name: string,
-  type: GatewayResponseType,
-  message: string,
-  context: GatewayResponseContext,
-): string | undefined {
-  switch (name) {
-    case 'context.error.messageString':
-      return JSON.stringify(message);
-    case 'context.error.message':
-      return message;
-    case 'context.error.responseType':
-      return type;
-    case 'context.requestId':
-    case 'context.extendedRequestId':
-      return context.requestId;
-    case 'context.stage':
-      return context.stage;
-    case 'context.resourcePath':
-      return context.resourcePath;
-    case 'context.httpMethod':
-      return context.httpMethod;
-    case 'context.apiId':
-      return context.apiId;
-  }
-  if (name.startsWith('stageVariables.')) return context.stageVariables?.[name.slice('stageVariables.'.length)];
-  return undefined;
+function flatHeaders(headers: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers) for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
 }
 
 function resolveHeaderSource(source: string, context: GatewayResponseContext): string | undefined {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { InvokeTarget } from './dispatch.js';
 import type { CompiledStage, CompiledMethod } from './rest/compile.js';
 import { readBody } from './body.js';
+import { decodeRequestBody } from './compression.js';
 
 export interface QueryParameters {
   /** Last value wins, as in AWS's `queryStringParameters`. */
@@ -46,9 +47,15 @@ export class Invocation {
     return (this.queryCache ??= parseQuery(this.target.rawQuery));
   }
 
-  /** The whole request body, read once, within the payload limit. */
+  /**
+   * The whole request body, read once, within the payload limit; a gzip or deflate body is
+   * decoded first, as AWS decompresses method request payloads by default.
+   */
   body(): Promise<Buffer> {
-    return (this.bodyCache ??= readBody(this.req));
+    if (this.bodyCache) return this.bodyCache;
+    const encoding = this.req.headers['content-encoding'];
+    const read = readBody(this.req);
+    return (this.bodyCache = encoding ? read.then((raw) => decodeRequestBody(raw, encoding)) : read);
   }
 
   /** `X-Amzn-Trace-Id` as received, or a new root when absent (AWS always sets one). */

@@ -15,6 +15,7 @@ import type { GatewayResult } from './result.js';
 import { RelayedBody } from './relayed-body.js';
 import type { StageRegistry } from './stage-registry.js';
 import type { CompiledStage } from './rest/compile.js';
+import { chooseResponseEncoding, compressBody, type CompressionPolicy } from './compression.js';
 
 export interface GatewayServerOptions {
   registry: StageRegistry;
@@ -103,9 +104,14 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         apiId: stage.apiId,
         stageVariables: stage.variables,
         requestHeaders: req.headers,
+        query: inv.query.single,
         pathParameters: match.pathParameters,
+        inv,
+        extendedRequestId,
+        validationErrorString: error.validationErrorString,
       });
     }
+    if (stage.compression) result = await compressResult(result, stage.compression, req.headers['accept-encoding']);
     send(res, result, requestId, extendedRequestId);
   }
 
@@ -127,6 +133,18 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   }
 
   return server;
+}
+
+/** Compresses an in-memory body the client accepts compressed, as minimumCompressionSize asks. */
+async function compressResult(result: GatewayResult, policy: CompressionPolicy, acceptEncoding: string | undefined): Promise<GatewayResult> {
+  const body = result.body;
+  // Streamed bodies (HTTP_PROXY) are relayed as the backend sent them.
+  if (body === null || !(typeof body === 'string' || Buffer.isBuffer(body))) return result;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const alreadyEncoded = Object.keys(result.headers).some((name) => name.toLowerCase() === 'content-encoding');
+  const coding = chooseResponseEncoding(policy, acceptEncoding, bytes.length, alreadyEncoded);
+  if (!coding) return result;
+  return { ...result, headers: { ...result.headers, 'content-encoding': coding }, body: await compressBody(bytes, coding) };
 }
 
 function unexpected(err: unknown): GatewayError {
@@ -177,6 +195,7 @@ function sendGatewayError(res: ServerResponse, stage: CompiledStage | undefined,
     return;
   }
   res.setHeader('x-amzn-RequestId', context.requestId);
+  res.setHeader('x-amz-apigw-id', context.extendedRequestId ?? nextExtendedRequestId());
   // An oversize body is not worth reading to keep the connection: close it instead.
   const tooLarge = error.responseType === 'REQUEST_TOO_LARGE';
   if (tooLarge) res.setHeader('connection', 'close');

@@ -8,16 +8,20 @@
  * Both apply requestParameters and the integration timeout (504 past it).
  */
 import type { Readable } from 'node:stream';
+import { constants as zlibConstants, createGunzip, createInflate } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors } from 'undici';
 import type { IntegrationCompileContext, IntegrationHandler } from './integration.js';
 import { compileRequestParameters, substituteStageVariables, type ParameterMapping } from './parameters.js';
-import { IntegrationResponses, mapResponseHeaders } from './integration-responses.js';
+import { IntegrationResponses } from './integration-responses.js';
 import { relayUpstream, upstreamAgent } from './upstream.js';
 import type { Invocation } from '../gateway/invocation.js';
 import type { GatewayResult } from '../gateway/result.js';
 import { GatewayError, apiConfigurationError, integrationFailure, integrationTimeout } from '../gateway/errors.js';
-import { PayloadLimit, checkDeclaredLength } from '../gateway/body.js';
+import { MAX_PAYLOAD_BYTES, PayloadLimit, checkDeclaredLength } from '../gateway/body.js';
+import { convertRequestBody, type ResponsePayloadKind } from '../gateway/content-handling.js';
+import { RequestTemplates } from './request-mapping.js';
+import { MappingScope } from './mapping-scope.js';
 
 /** Client headers that never reach the backend: hop-by-hop, and those AWS drops. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -37,6 +41,14 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'via',
   'content-md5',
 ]);
+
+/** Request header mappings AWS refuses outright: they would set the integration request's framing. */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding']);
+/**
+ * Request header mappings that never reach the backend: AWS drops the first five (recorded);
+ * undici refuses to send Upgrade and Keep-Alive on a pooled request, so those go too.
+ */
+const DROPPED_MAPPED_HEADERS = new Set(['connection', 'expect', 'proxy-authenticate', 'te', 'via', 'upgrade', 'keep-alive']);
 
 /** Backend response headers that must not be forwarded as they are. */
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'te', 'trailer']);
@@ -105,16 +117,47 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
   const pathMappings = mappings.filter((m) => m.location === 'path');
   const queryMappings = mappings.filter((m) => m.location === 'querystring');
   const headerMappings = mappings.filter((m) => m.location === 'header');
+  // AWS refuses to send a request whose framing a mapping would set: every call fails (500).
+  if (headerMappings.some((m) => FRAMING_HEADERS.has(m.name.toLowerCase()))) {
+    return async () => Promise.reject(apiConfigurationError());
+  }
   const configuredMethod = (integration.httpMethod ?? 'ANY').toUpperCase();
   const timeoutMs = integration.timeoutInMillis;
   const usesPlaceholders = uri.pathParts.some((p) => typeof p !== 'string') || uri.queryParts.some((p) => typeof p !== 'string');
   const staticPath = fill(uri.pathParts, new Map());
   const staticQuery = fill(uri.queryParts, new Map());
   const responses = proxy ? undefined : new IntegrationResponses(integration.integrationResponses ?? {});
+  const requestTemplates = proxy ? undefined : new RequestTemplates(integration);
   const userAgent = `AmazonAPIGateway_${ctx.apiId}`;
 
   return async (inv: Invocation): Promise<GatewayResult> => {
     checkDeclaredLength(inv.req);
+    const scope = proxy ? undefined : new MappingScope(inv);
+    const method = configuredMethod === 'ANY' ? inv.httpMethod : configuredMethod;
+    const sendsBody = method !== 'GET' && method !== 'HEAD';
+
+    // Integration request body: streamed for HTTP_PROXY, mapped or passed through otherwise.
+    let body: Readable | Buffer | string | undefined;
+    let mappedContentType: string | undefined;
+    if (proxy) {
+      if (sendsBody && requestHasBody(inv.req.headers)) body = decodedStream(inv.req);
+    } else {
+      const choice = requestTemplates!.select(inv.req.headers['content-type']);
+      const raw = await inv.body();
+      const isBinary = inv.stage.isBinaryMediaType(inv.req.headers['content-type']);
+      const converted = convertRequestBody(raw, isBinary, integration.contentHandling);
+      if (choice.kind === 'template') {
+        // AWS cannot map a body it was told to turn into binary (recorded: 500).
+        if (integration.contentHandling === 'CONVERT_TO_BINARY') throw apiConfigurationError();
+        body = choice.template.isStatic ? choice.source : scope!.render(choice.template, converted.toString('utf8'));
+        mappedContentType = choice.contentType;
+      } else {
+        body = converted;
+      }
+      if (!sendsBody) body = undefined;
+    }
+
+    const overrides = scope?.hasContext ? scope.context.requestOverride() : undefined;
     let path = staticPath;
     let query = staticQuery;
     if (usesPlaceholders) {
@@ -125,63 +168,103 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
         const v = m.source(inv);
         if (v !== undefined) values.set(m.name, v);
       }
+      if (overrides) for (const [k, v] of Object.entries(overrides.path)) values.set(k, v);
       path = fill(uri.pathParts, values);
       query = fill(uri.queryParts, values);
     }
     const queryPieces: string[] = [];
     if (query !== '') queryPieces.push(query);
     if (proxy && inv.target.rawQuery !== '') queryPieces.push(inv.target.rawQuery);
+    const mappedQuery = new Map<string, string>();
     for (const m of queryMappings) {
       const v = m.source(inv);
-      if (v !== undefined) queryPieces.push(`${encodeURIComponent(m.name)}=${encodeURIComponent(v)}`);
+      if (v !== undefined) mappedQuery.set(m.name, v);
     }
+    if (overrides) for (const [k, v] of Object.entries(overrides.querystring)) mappedQuery.set(k, v);
+    for (const [k, v] of mappedQuery) queryPieces.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
     const fullPath = queryPieces.length > 0 ? `${path || '/'}?${queryPieces.join('&')}` : path || '/';
-    const method = configuredMethod === 'ANY' ? inv.httpMethod : configuredMethod;
-    const headers = proxy ? proxyRequestHeaders(inv) : plainRequestHeaders(inv, userAgent);
+    const headers = proxy ? proxyRequestHeaders(inv) : plainRequestHeaders(inv, userAgent, mappedContentType, body !== undefined && Buffer.byteLength(body as Buffer | string) > 0);
     applyHeaderMappings(headers, headerMappings, inv);
-
-    const hasBody = method !== 'GET' && method !== 'HEAD' && requestHasBody(inv.req.headers);
-    let body: Readable | Buffer | undefined;
-    if (hasBody) body = proxy ? inv.req.pipe(new PayloadLimit()) : await inv.body();
+    if (overrides) {
+      for (const [k, v] of Object.entries(overrides.header)) {
+        const lower = k.toLowerCase();
+        if (!FRAMING_HEADERS.has(lower) && !DROPPED_REQUEST_HEADERS.has(lower)) headers[lower] = v;
+      }
+    }
+    if (!proxy) {
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body as Buffer | string));
+    }
 
     if (proxy) {
       let relayed;
       try {
-        relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body, timeoutMs });
+        relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body: body as Readable | undefined, timeoutMs });
       } catch (err) {
         throw toGatewayError(err);
       }
       return { statusCode: relayed.statusCode, headers: proxyResponseHeaders(relayed.rawHeaders), body: relayed.body };
     }
     let response;
+    let backendBody: Buffer;
     try {
       response = await upstreamAgent.request({
         origin: uri.origin,
         path: fullPath,
         method: method as 'GET',
         headers,
-        body,
+        body: body as Buffer | string | undefined,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
+      backendBody = await readBounded(response.body);
     } catch (err) {
       throw toGatewayError(err);
     }
     const chosen = responses!.select(String(response.statusCode));
-    if (chosen.hasDynamicTemplate) {
-      response.body.resume();
-      throw apiConfigurationError();
-    }
-    const outHeaders: Record<string, string | string[]> = {
-      'content-type': 'application/json',
-      ...mapResponseHeaders(chosen, response.headers),
-    };
-    if (chosen.staticTemplate !== undefined) {
-      response.body.resume();
-      return { statusCode: chosen.statusCode, headers: outHeaders, body: chosen.staticTemplate };
-    }
-    return { statusCode: chosen.statusCode, headers: outHeaders, body: response.body };
+    const result = chosen.build(scope!, { headers: response.headers, body: backendBody }, responseKind(inv, response.headers));
+    result.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    return result;
   };
+}
+
+/** Whether the backend's payload and the client's Accept are binary media types of the API. */
+function responseKind(inv: Invocation, headers: Record<string, string | string[] | undefined>): ResponsePayloadKind {
+  const contentType = headers['content-type'];
+  return {
+    payloadIsBinary: inv.stage.isBinaryMediaType(Array.isArray(contentType) ? contentType[0] : contentType),
+    acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept),
+  };
+}
+
+/** A non-proxy backend body is mapped in memory: read it within the payload limit. */
+async function readBounded(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_PAYLOAD_BYTES) {
+      body.destroy();
+      throw integrationFailure(500);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/**
+ * An HTTP_PROXY request body as the backend gets it: AWS decompresses gzip / deflate payloads
+ * (and drops the Content-Encoding), so the body is inflated on the way through, bounded by the
+ * payload limit like any other.
+ */
+function decodedStream(req: Invocation['req']): Readable {
+  const coding = req.headers['content-encoding']?.trim().toLowerCase();
+  const limited = new PayloadLimit();
+  // A sync flush at the end lets an empty body (a coding header with nothing to decode) through.
+  if (coding === 'gzip') return req.pipe(createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH })).pipe(limited);
+  if (coding === 'deflate') return req.pipe(createInflate({ finishFlush: zlibConstants.Z_SYNC_FLUSH })).pipe(limited);
+  return req.pipe(limited);
 }
 
 function requestHasBody(headers: IncomingHttpHeaders): boolean {
@@ -199,6 +282,12 @@ function proxyRequestHeaders(inv: Invocation): Record<string, string | string[]>
     out[lower] = existing === undefined ? raw[i + 1]! : Array.isArray(existing) ? [...existing, raw[i + 1]!] : [existing, raw[i + 1]!];
   }
   const forwardedFor = out['x-forwarded-for'];
+  // The body is inflated on the way (see decodedStream): its coding and length are no longer true.
+  const coding = inv.req.headers['content-encoding']?.trim().toLowerCase();
+  if (coding === 'gzip' || coding === 'deflate') {
+    delete out['content-encoding'];
+    if (requestHasBody(inv.req.headers)) delete out['content-length'];
+  }
   out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${inv.sourceIp}` : inv.sourceIp;
   out['x-forwarded-proto'] ??= 'http';
   out['x-forwarded-port'] ??= String(inv.listenerPort);
@@ -207,12 +296,13 @@ function proxyRequestHeaders(inv: Invocation): Record<string, string | string[]>
   return out;
 }
 
-function plainRequestHeaders(inv: Invocation, userAgent: string): Record<string, string | string[]> {
+function plainRequestHeaders(inv: Invocation, userAgent: string, mappedContentType: string | undefined, hasBody: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = { 'user-agent': userAgent };
-  const { accept, 'content-type': contentType, 'content-length': contentLength } = inv.req.headers;
+  const { accept, 'content-type': contentType } = inv.req.headers;
   if (accept) out.accept = accept;
-  if (contentType) out['content-type'] = contentType;
-  if (contentLength) out['content-length'] = contentLength;
+  const sentType = contentType ?? mappedContentType;
+  // AWS describes only a body it sends (recorded: a bodiless GET arrives without Content-Type).
+  if (sentType && hasBody) out['content-type'] = sentType;
   out['x-amzn-trace-id'] = inv.traceId;
   out['x-amzn-apigateway-api-id'] = inv.stage.apiId;
   return out;
@@ -221,8 +311,8 @@ function plainRequestHeaders(inv: Invocation, userAgent: string): Record<string,
 function applyHeaderMappings(headers: Record<string, string | string[]>, mappings: ParameterMapping[], inv: Invocation): void {
   for (const m of mappings) {
     const lower = m.name.toLowerCase();
-    // Framing headers are the gateway's to set; mapping them would corrupt the request.
-    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') continue;
+    // Hop-by-hop headers are the gateway's own: AWS drops mappings onto them.
+    if (DROPPED_MAPPED_HEADERS.has(lower)) continue;
     const v = m.source(inv);
     if (v !== undefined) headers[lower] = v;
   }

@@ -1,20 +1,143 @@
 /**
- * Integration responses for non-proxy integrations (MOCK, HTTP, AWS): choose the response
- * whose selectionPattern matches (the status code for MOCK/HTTP, the Lambda errorMessage for
- * AWS), else the default one, and map headers through responseParameters. No match and no
- * default is AWS's configuration error, a 500.
+ * Integration responses for non-proxy integrations (MOCK, HTTP, AWS): choose the response whose
+ * selectionPattern matches (the status code for MOCK/HTTP, the Lambda errorMessage for AWS),
+ * else the default one; then build the method response from it: the response template chosen
+ * by the request's Accept header (or the backend body passed through), header mappings from
+ * the backend's headers and body, and the `$context.responseOverride` a template wrote.
+ * No match and no default is AWS's configuration error, a 500.
  */
-import type { IntegrationResponse } from '../model/rest-api.js';
+import type { ContentHandlingStrategy, IntegrationResponse } from '../model/rest-api.js';
+import type { MappingTemplate } from '../mapping/template.js';
 import { apiConfigurationError } from '../gateway/errors.js';
+import type { GatewayResult } from '../gateway/result.js';
+import { convertResponseBody, type ResponsePayloadKind } from '../gateway/content-handling.js';
+import { compileTemplate, type MappingScope } from './mapping-scope.js';
+import { mediaType } from './request-mapping.js';
+import { compileResponseSource, type ResponseSource } from './response-parameters.js';
 
-export interface CompiledIntegrationResponse {
-  statusCode: number;
-  pattern?: RegExp;
-  /** `method.response.header.X` ← a static value or a backend header name (lower case). */
-  headers: { name: string; value?: string; fromHeader?: string }[];
-  /** A template without `$` is sent as written; dynamic templates need the template engine. */
-  staticTemplate?: string;
-  hasDynamicTemplate: boolean;
+/** What the backend answered, as the response mapping sees it. */
+export interface BackendResponse {
+  /** Lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+interface ResponseTemplate {
+  contentType: string;
+  template: MappingTemplate | Error;
+  /** The template itself when it has nothing to evaluate. */
+  staticText?: string;
+}
+
+/**
+ * Method response header names the gateway owns: a mapping onto one of them is delivered as
+ * `x-amzn-Remapped-<name>` (recorded on AWS for HTTP and AWS integrations).
+ */
+const REMAPPED_METHOD_HEADERS = new Set([
+  'authorization',
+  'connection',
+  'content-length',
+  'content-md5',
+  'date',
+  'expect',
+  'host',
+  'max-forwards',
+  'proxy-authenticate',
+  'server',
+  'trailer',
+  'upgrade',
+  'user-agent',
+  'www-authenticate',
+]);
+/** Mappings onto this never reach the client: the gateway frames the body itself. */
+const DROPPED_METHOD_HEADERS = new Set(['transfer-encoding']);
+
+export class CompiledIntegrationResponse {
+  readonly statusCode: number;
+  readonly pattern?: RegExp;
+  readonly contentHandling?: ContentHandlingStrategy;
+  private readonly headers: { name: string; source: ResponseSource }[] = [];
+  private readonly templates: ResponseTemplate[] = [];
+  private readonly jsonTemplate?: ResponseTemplate;
+  /** True when building the response needs nothing from the request or the backend. */
+  readonly isStatic: boolean;
+  /** True when the Accept header cannot change which template applies. */
+  readonly acceptIndependent: boolean;
+
+  constructor(response: IntegrationResponse) {
+    this.statusCode = Number(response.statusCode);
+    // AWS matches the whole subject, as Java's String.matches() does.
+    this.pattern = response.selectionPattern ? new RegExp(`^(?:${response.selectionPattern})$`, 's') : undefined;
+    this.contentHandling = response.contentHandling;
+    let dynamicHeaders = false;
+    for (const [target, expression] of Object.entries(response.responseParameters ?? {})) {
+      if (!target.startsWith('method.response.header.')) continue;
+      const name = target.slice('method.response.header.'.length);
+      const lower = name.toLowerCase();
+      if (DROPPED_METHOD_HEADERS.has(lower)) continue;
+      const source = compileResponseSource(expression);
+      if (!source) continue;
+      if (!source.isStatic) dynamicHeaders = true;
+      this.headers.push({ name: REMAPPED_METHOD_HEADERS.has(lower) ? `x-amzn-Remapped-${name}` : name, source });
+    }
+    for (const [contentType, source] of Object.entries(response.responseTemplates ?? {})) {
+      // An empty template returns the backend body unmapped, as AWS documents.
+      if (source.trim() === '') continue;
+      const template = compileTemplate(source);
+      const entry: ResponseTemplate = {
+        contentType: contentType.toLowerCase(),
+        template,
+        staticText: !(template instanceof Error) && template.isStatic ? source : undefined,
+      };
+      this.templates.push(entry);
+      if (entry.contentType === 'application/json') this.jsonTemplate = entry;
+    }
+    this.acceptIndependent = this.templates.length <= 1;
+    this.isStatic =
+      !dynamicHeaders && this.templates.every((t) => !(t.template instanceof Error) && t.template.isStatic);
+  }
+
+  /** AWS: the Accept media type's template, else application/json's, else the first one. */
+  private selectTemplate(accept: string | undefined): ResponseTemplate | undefined {
+    if (this.templates.length === 0) return undefined;
+    const wanted = mediaType(accept?.split(',')[0]);
+    if (wanted && wanted !== '*/*') {
+      for (const t of this.templates) if (t.contentType === wanted) return t;
+    }
+    return this.jsonTemplate ?? this.templates[0];
+  }
+
+  /** The method response for a backend answer. */
+  build(scope: MappingScope, backend: BackendResponse, kind: ResponsePayloadKind): GatewayResult {
+    const inv = scope.inv;
+    const chosen = this.selectTemplate(inv.req.headers.accept);
+    let body: string | Buffer;
+    let contentType = 'application/json';
+    if (chosen) {
+      if (chosen.template instanceof Error) throw apiConfigurationError();
+      body = chosen.staticText ?? scope.render(chosen.template, backend.body.toString('utf8'));
+      contentType = chosen.contentType;
+      if (this.contentHandling === 'CONVERT_TO_BINARY') body = convertResponseBody(Buffer.from(body, 'utf8'), { ...kind, payloadIsBinary: false }, this.contentHandling);
+    } else {
+      body = convertResponseBody(backend.body, kind, this.contentHandling);
+    }
+    // Header names keep the casing the method response declares; later sources replace
+    // earlier ones case-insensitively (a mapped Content-Type replaces the template's).
+    const named = new Map<string, [string, string]>([['content-type', ['content-type', contentType]]]);
+    for (const h of this.headers) {
+      const value = h.source.resolve(backend, inv);
+      if (value !== undefined) named.set(h.name.toLowerCase(), [h.name, value]);
+    }
+    let statusCode = this.statusCode;
+    if (scope.hasContext) {
+      const override = scope.context.responseOverride();
+      if (override.status !== undefined) statusCode = override.status;
+      for (const [name, value] of Object.entries(override.header)) named.set(name.toLowerCase(), [name, String(value)]);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of named.values()) headers[name] = value;
+    return { statusCode, headers, body };
+  }
 }
 
 export class IntegrationResponses {
@@ -24,7 +147,7 @@ export class IntegrationResponses {
   constructor(responses: Record<string, IntegrationResponse>) {
     let fallback: CompiledIntegrationResponse | undefined;
     for (const response of Object.values(responses)) {
-      const compiled = compileResponse(response);
+      const compiled = new CompiledIntegrationResponse(response);
       if (response.selectionPattern === undefined || response.selectionPattern === '') fallback ??= compiled;
       else this.patterned.push(compiled);
     }
@@ -45,42 +168,4 @@ export class IntegrationResponses {
     if (!this.fallback) throw apiConfigurationError();
     return this.fallback;
   }
-}
-
-function compileResponse(response: IntegrationResponse): CompiledIntegrationResponse {
-  const headers: CompiledIntegrationResponse['headers'] = [];
-  for (const [target, source] of Object.entries(response.responseParameters ?? {})) {
-    if (!target.startsWith('method.response.header.')) continue;
-    const name = target.slice('method.response.header.'.length);
-    if (source.length >= 2 && source.startsWith("'") && source.endsWith("'")) headers.push({ name, value: source.slice(1, -1) });
-    else if (source.startsWith('integration.response.header.')) {
-      headers.push({ name, fromHeader: source.slice('integration.response.header.'.length).toLowerCase() });
-    }
-  }
-  const template = response.responseTemplates?.['application/json'] ?? Object.values(response.responseTemplates ?? {})[0];
-  const hasDynamicTemplate = template !== undefined && template.includes('$');
-  return {
-    statusCode: Number(response.statusCode),
-    // AWS matches the whole subject; the pattern is anchored the same way Java's matches() is.
-    pattern: response.selectionPattern ? new RegExp(`^(?:${response.selectionPattern})$`, 's') : undefined,
-    headers,
-    staticTemplate: template !== undefined && !hasDynamicTemplate ? template : undefined,
-    hasDynamicTemplate,
-  };
-}
-
-/** Response headers from the chosen integration response. */
-export function mapResponseHeaders(
-  chosen: CompiledIntegrationResponse,
-  backendHeaders: Record<string, string | string[] | undefined>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const h of chosen.headers) {
-    if (h.value !== undefined) out[h.name] = h.value;
-    else if (h.fromHeader) {
-      const v = backendHeaders[h.fromHeader];
-      if (v !== undefined) out[h.name] = Array.isArray(v) ? v.join(',') : v;
-    }
-  }
-  return out;
 }

@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IntegrationCompileContext, IntegrationHandler } from './integration.js';
 import { substituteStageVariables } from './parameters.js';
-import { IntegrationResponses, mapResponseHeaders } from './integration-responses.js';
+import { IntegrationResponses } from './integration-responses.js';
+import { RequestTemplates } from './request-mapping.js';
+import { MappingScope } from './mapping-scope.js';
+import { convertRequestBody } from '../gateway/content-handling.js';
 import { InvokeError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { Invocation } from '../gateway/invocation.js';
 import { buildProxyEventV1 } from '../gateway/rest/proxy-event.js';
@@ -59,6 +62,7 @@ export function compileLambdaProxy(ctx: IntegrationCompileContext): IntegrationH
   // Lambda is only ever invoked with POST; AWS fails every call of a misconfigured method.
   const method = (ctx.integration.httpMethod ?? 'POST').toUpperCase();
   if (method !== 'POST') return async () => Promise.reject(integrationFailure(500));
+  if (refusesHeaderMappings(ctx)) return async () => Promise.reject(apiConfigurationError());
   const { invoker } = ctx;
   const timeoutMs = ctx.integration.timeoutInMillis;
 
@@ -68,26 +72,39 @@ export function compileLambdaProxy(ctx: IntegrationCompileContext): IntegrationH
     const result = await invokeWithin(invoker, functionName, event, inv, timeoutMs);
     if (result.functionError) throw integrationFailure(502);
     const accept = inv.req.headers.accept;
-    return proxyResultToResponse(result.payload, {
+    const response = proxyResultToResponse(result.payload, {
       isBinary: (contentType) => inv.stage.isBinaryMediaType(accept) || inv.stage.isBinaryMediaType(contentType),
     });
+    if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'x-amzn-trace-id')) response.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    return response;
   };
 }
 
 export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHandler {
   const functionName = functionNameFromUri(substituteStageVariables(ctx.integration.uri ?? '', ctx.stageVariables));
-  const templates = Object.values(ctx.integration.requestTemplates ?? {});
-  // Requests through mapping templates need the template engine; only passthrough works here.
-  if (!functionName || templates.some((t) => t.includes('$'))) return async () => Promise.reject(apiConfigurationError());
+  if (!functionName) return async () => Promise.reject(apiConfigurationError());
+  if (refusesHeaderMappings(ctx)) return async () => Promise.reject(apiConfigurationError());
+  const requestTemplates = new RequestTemplates(ctx.integration);
   const responses = new IntegrationResponses(ctx.integration.integrationResponses ?? {});
   const { invoker } = ctx;
   const timeoutMs = ctx.integration.timeoutInMillis;
-  const staticRequest = templates[0];
+  const contentHandling = ctx.integration.contentHandling;
 
   return async (inv) => {
-    const body = await inv.body();
+    const choice = requestTemplates.select(inv.req.headers['content-type']);
+    // AWS cannot map a body it was told to turn into binary (recorded: 500).
+    if (choice.kind === 'template' && contentHandling === 'CONVERT_TO_BINARY') throw apiConfigurationError();
+    const scope = new MappingScope(inv);
+    const raw = await inv.body();
+    const converted = convertRequestBody(raw, inv.stage.isBinaryMediaType(inv.req.headers['content-type']), contentHandling);
+    const text =
+      choice.kind === 'template'
+        ? choice.template.isStatic
+          ? choice.source
+          : scope.render(choice.template, converted.toString('utf8'))
+        : converted.toString('utf8');
+    // Lambda takes a JSON document; an empty mapping is an empty object.
     let event: unknown = {};
-    const text = staticRequest ?? body.toString('utf8');
     if (text.trim() !== '') {
       try {
         event = JSON.parse(text);
@@ -96,14 +113,24 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
       }
     }
     const result = await invokeWithin(invoker, functionName, event, inv, timeoutMs);
-    const chosen = result.functionError
-      ? responses.select(result.payload.errorMessage)
-      : responses.selectDefault();
-    if (chosen.hasDynamicTemplate) throw apiConfigurationError();
-    return {
-      statusCode: chosen.statusCode,
-      headers: { 'content-type': 'application/json', ...mapResponseHeaders(chosen, {}) },
-      body: chosen.staticTemplate ?? JSON.stringify(result.payload),
-    };
+    const chosen = result.functionError ? responses.select(result.payload.errorMessage) : responses.selectDefault();
+    const payloadText = result.payloadJson ?? JSON.stringify(result.payload ?? null);
+    const response = chosen.build(
+      scope,
+      { headers: {}, body: Buffer.from(payloadText, 'utf8') },
+      // Lambda's payload is JSON text; only the client's Accept can make it binary.
+      { payloadIsBinary: false, acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept) },
+    );
+    response.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    return response;
   };
+}
+
+/** Header mappings AWS refuses on a Lambda integration: every call answers 500 (recorded). */
+const REFUSED_LAMBDA_HEADERS = new Set(['content-length', 'transfer-encoding', 'authorization', 'connection', 'expect', 'proxy-authenticate', 'te']);
+
+function refusesHeaderMappings(ctx: IntegrationCompileContext): boolean {
+  return Object.keys(ctx.integration.requestParameters ?? {}).some(
+    (target) => target.startsWith('integration.request.header.') && REFUSED_LAMBDA_HEADERS.has(target.slice('integration.request.header.'.length).toLowerCase()),
+  );
 }

@@ -1,46 +1,76 @@
 /**
- * MOCK integrations: the gateway answers by itself. The status comes from the request
- * template's `statusCode` and selects an integration response; static templates and header
- * mappings are resolved at compile time, so a MOCK route costs almost nothing per request.
+ * MOCK integrations: the gateway answers by itself. The status comes from the `statusCode` the
+ * request template (or the passed-through body) names and selects an integration response,
+ * whose template renders over an empty backend body. When every part is static — the usual
+ * CORS preflight or canned answer — the whole response is computed once per deployment.
  */
 import type { IntegrationCompileContext, IntegrationHandler } from './integration.js';
-import { IntegrationResponses, mapResponseHeaders } from './integration-responses.js';
+import { IntegrationResponses, type BackendResponse } from './integration-responses.js';
+import { RequestTemplates } from './request-mapping.js';
+import { MappingScope } from './mapping-scope.js';
 import { apiConfigurationError } from '../gateway/errors.js';
 import type { GatewayResult } from '../gateway/result.js';
 
-/** Reads `statusCode` from a request template such as `{"statusCode": 200}`. */
-export function mockStatusCode(template: string | undefined): number | undefined {
-  if (template === undefined) return 200;
-  const match = /"?statusCode"?\s*:\s*"?(\d{3})"?/.exec(template);
+/**
+ * Reads `statusCode` from a mock request, e.g. `{"statusCode": 200}`. AWS accepts loose
+ * JSON here (`{statusCode: 200}`), so this is a pattern, not a parser.
+ */
+export function mockStatusCode(text: string): number | undefined {
+  const match = /"?statusCode"?\s*:\s*"?(\d{3})"?/.exec(text);
   return match ? Number(match[1]) : undefined;
 }
 
+const NO_BACKEND: BackendResponse = { headers: {}, body: Buffer.alloc(0) };
+const TEXT = { payloadIsBinary: false, acceptIsBinary: false };
+
 export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler {
-  const templates = ctx.integration.requestTemplates ?? {};
-  const template = templates['application/json'] ?? Object.values(templates)[0];
-  const statusCode = mockStatusCode(template);
+  const requestTemplates = new RequestTemplates(ctx.integration);
   const responses = new IntegrationResponses(ctx.integration.integrationResponses ?? {});
-  if (statusCode === undefined) return async () => Promise.reject(apiConfigurationError());
 
-  // Everything below is fixed for the deployment: precompute the whole result once.
-  let precomputed: GatewayResult | Error;
-  try {
-    const chosen = responses.select(String(statusCode));
-    if (chosen.hasDynamicTemplate) throw apiConfigurationError();
-    precomputed = {
-      statusCode: chosen.statusCode,
-      headers: { 'content-type': 'application/json', ...lower(mapResponseHeaders(chosen, {})) },
-      body: chosen.staticTemplate ?? '',
-    };
-  } catch (err) {
-    precomputed = err as Error;
-  }
-  const fixed = precomputed;
-  return fixed instanceof Error ? async () => Promise.reject(fixed) : async () => fixed;
-}
+  // The usual case: one static request template and static responses. Precompute the answer
+  // for requests that select that template; anything else takes the general path.
+  const precomputed = new Map<string, GatewayResult | Error>();
+  const staticResult = (statusText: string, inv: Parameters<IntegrationHandler>[0]): GatewayResult => {
+    const key = statusText;
+    let hit = precomputed.get(key);
+    if (hit === undefined) {
+      try {
+        const status = mockStatusCode(statusText);
+        if (status === undefined) throw apiConfigurationError();
+        const chosen = responses.select(String(status));
+        if (!chosen.isStatic || !chosen.acceptIndependent) return dynamicResult(status, inv);
+        hit = chosen.build(new MappingScope(inv), NO_BACKEND, TEXT);
+      } catch (err) {
+        hit = err as Error;
+      }
+      precomputed.set(key, hit);
+    }
+    if (hit instanceof Error) throw hit;
+    return hit;
+  };
 
-function lower(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
+  const dynamicResult = (status: number, inv: Parameters<IntegrationHandler>[0], scope = new MappingScope(inv)): GatewayResult => {
+    const chosen = responses.select(String(status));
+    return chosen.build(scope, NO_BACKEND, { payloadIsBinary: false, acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept) });
+  };
+
+  return async (inv) => {
+    const choice = requestTemplates.select(inv.req.headers['content-type']);
+    if (choice.kind === 'template' && choice.template.isStatic) {
+      return staticResult(choice.source, inv);
+    }
+    const scope = new MappingScope(inv);
+    let text: string;
+    if (choice.kind === 'template') {
+      const body = await inv.body();
+      text = scope.render(choice.template, body.toString('utf8'));
+    } else {
+      text = (await inv.body()).toString('utf8');
+      // Nothing to map and nothing sent: the mock answers its default 200.
+      if (text.trim() === '') text = '{"statusCode": 200}';
+    }
+    const status = mockStatusCode(text);
+    if (status === undefined) throw apiConfigurationError();
+    return dynamicResult(status, inv, scope);
+  };
 }

@@ -16,6 +16,9 @@ import { apiConfigurationError } from '../errors.js';
 import { GatewayResponses, DEFAULT_GATEWAY_RESPONSES } from '../gateway-responses.js';
 import { compileBinaryMediaTypes, type MediaTypeMatcher } from '../media-types.js';
 import { RestRouter } from './router.js';
+import { compileRequestValidation } from './request-validation.js';
+import { compileCompressionPolicy, type CompressionPolicy } from '../compression.js';
+import type { Invocation } from '../invocation.js';
 
 export interface CompiledMethod {
   resourceId: string;
@@ -37,6 +40,8 @@ export interface CompiledStage {
   router: RestRouter<CompiledMethod>;
   gatewayResponses: GatewayResponses;
   isBinaryMediaType: MediaTypeMatcher;
+  /** Set when the API has minimumCompressionSize: responses may be compressed, requests are decoded. */
+  compression?: CompressionPolicy;
 }
 
 export interface CompileServices {
@@ -75,7 +80,7 @@ export function compileRestStage(
   for (const resource of Object.values(doc.resources)) {
     for (const [httpMethod, method] of Object.entries(resource.resourceMethods)) {
       if (!method) continue;
-      const integrate = method.methodIntegration
+      const integration = method.methodIntegration
         ? compileIntegration({
             apiId: doc.restApi.id,
             stageName: stage.stageName,
@@ -85,6 +90,20 @@ export function compileRestStage(
             integration: method.methodIntegration,
           })
         : misconfigured;
+      const validate = compileRequestValidation(doc, method);
+      // Validation runs before the integration request, as the method request step does on AWS.
+      const integrate: IntegrationHandler = validate
+        ? async (inv: Invocation) => {
+            await validate({
+              headers: inv.req.headers,
+              query: inv.query,
+              pathParameters: inv.pathParameters,
+              contentType: inv.req.headers['content-type'],
+              body: () => inv.body(),
+            });
+            return integration(inv);
+          }
+        : integration;
       router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, integrate });
     }
   }
@@ -101,5 +120,6 @@ export function compileRestStage(
     router,
     gatewayResponses: hasCustomResponses ? new GatewayResponses(doc.gatewayResponses) : DEFAULT_GATEWAY_RESPONSES,
     isBinaryMediaType: compileBinaryMediaTypes(doc.restApi.binaryMediaTypes ?? []),
+    compression: compileCompressionPolicy(doc.restApi.minimumCompressionSize),
   };
 }

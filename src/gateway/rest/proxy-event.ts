@@ -99,8 +99,25 @@ const CANONICAL_NAMES = new Map(
   ].map((name) => [name.toLowerCase(), name]),
 );
 
-/** Headers AWS does not pass to the function: connection management and body framing. */
-const OMITTED = new Set(['connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+/**
+ * Headers AWS does not pass to the function: connection management, body framing and the
+ * hop-by-hop or gateway-owned headers it consumes (recorded in the header remapping cases).
+ */
+const OMITTED = new Set([
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'content-md5',
+  'expect',
+  'max-forwards',
+  'proxy-authenticate',
+  'server',
+  'te',
+  'trailer',
+  'upgrade',
+  'www-authenticate',
+]);
 
 /** Headers as AWS delivers them, plus the forwarding headers AWS's edge adds. */
 function collectHeaders(inv: Invocation): {

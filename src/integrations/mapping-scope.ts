@@ -1,0 +1,80 @@
+/**
+ * The mapping state of one request: the `$context` shared by its request and response templates
+ * (a response template reads what the request template wrote into requestOverride /
+ * responseOverride) and the method request parameters `$input.params()` exposes. Both are built
+ * on first use, so a route whose templates are all static never pays for them.
+ */
+import { MappingTemplate, TemplateError, type TemplateInput } from '../mapping/template.js';
+import { TemplateContext } from '../mapping/context.js';
+import type { Invocation } from '../gateway/invocation.js';
+import { contextVariables } from '../gateway/rest/context-variables.js';
+import { apiConfigurationError } from '../gateway/errors.js';
+
+/**
+ * Request headers AWS hides from `$input.params()`: connection management, framing and a few
+ * it consumes itself (recorded: `$input.params('Connection')` renders empty on AWS).
+ */
+const HIDDEN_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'content-md5',
+  'expect',
+  'keep-alive',
+  'max-forwards',
+  'proxy-authenticate',
+  'server',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'www-authenticate',
+]);
+
+export class MappingScope {
+  private contextCache?: TemplateContext;
+  private paramsCache?: TemplateInput['params'];
+
+  constructor(readonly inv: Invocation) {}
+
+  get context(): TemplateContext {
+    return (this.contextCache ??= new TemplateContext(contextVariables(this.inv)));
+  }
+
+  /** Whether any template has used `$context` (and so may have written overrides). */
+  get hasContext(): boolean {
+    return this.contextCache !== undefined;
+  }
+
+  get params(): TemplateInput['params'] {
+    if (this.paramsCache) return this.paramsCache;
+    const header: Record<string, string> = {};
+    const raw = this.inv.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (!HIDDEN_HEADERS.has(raw[i]!.toLowerCase())) header[raw[i]!] = raw[i + 1]!;
+    }
+    return (this.paramsCache = {
+      path: { ...(this.inv.pathParameters ?? {}) },
+      querystring: { ...this.inv.query.single },
+      header,
+    });
+  }
+
+  /** Renders a template over `body`; a template that fails is AWS's configuration error (500). */
+  render(template: MappingTemplate, body: string): string {
+    try {
+      return template.render({ input: { body, params: this.params }, context: this.context, stageVariables: this.inv.stage.variables });
+    } catch (err) {
+      if (err instanceof TemplateError) throw apiConfigurationError();
+      throw err;
+    }
+  }
+}
+
+/** Compiles a template once per deployment; a template that does not parse fails at request time. */
+export function compileTemplate(source: string): MappingTemplate | Error {
+  try {
+    return MappingTemplate.compile(source);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
