@@ -3,69 +3,76 @@
  * on AWS and kept with its `source`) is replayed against a real Portico server over HTTP and
  * the response compared with what AWS returned. Values that change per run (ids, dates,
  * request ids) are written as placeholders such as `<uuid:1>` in the recordings and matched by
- * shape; a placeholder repeated within a case must match the same value each time.
+ * shape; a numbered placeholder repeated within a case must match the same value each time.
  *
- * Cases this foundation cannot run yet are listed below with their reason and reported as
- * skipped tests, so every vendored case is either run or visibly out of scope.
+ * This file runs proxy-event-rest-v1, proxy-response-rest-v1, gateway-responses and
+ * http-integration/http_integration_behaviour.json. Cases not run are listed below with their
+ * reason and reported as skipped tests, so every vendored case is either run or visibly out of
+ * scope. The shared machinery is in support.ts.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Portico, type DeployedApi } from '../../src/portico.js';
+import type { DeployedApi } from '../../src/portico.js';
+import {
+  Comparison,
+  OPERATION_KEY,
+  apiBindings,
+  conformanceFolder,
+  expectJsonError,
+  fixture,
+  integrationResponses,
+  isString,
+  lambdaProxyApi,
+  lambdaUri,
+  methodParameters,
+  mockApi,
+  parseJson,
+  pythonJsonDumps,
+  recordedStyleHeaders,
+  reportConformance,
+  restApi,
+  show,
+  startBackend,
+  startEnv,
+  stageOf,
+  type Backend,
+  type ClientRequest,
+  type Env,
+  type Json,
+  type MethodSpec,
+} from './support.js';
 
-// Fixture files are not copied into dist/: read them from the source tree.
-const FIXTURES = new URL('../../../test/conformance/fixtures/', import.meta.url);
-const FUNCTIONS = new URL('../../../test/conformance/functions/', import.meta.url);
-
-// Fixture JSON is recorded data in a loose shape; the runner checks every field it relies on.
-type Json = any;
-
-const fixture = (file: string): Json => JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8'));
+reportConformance(import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
 // Scope: every case not run here, and why.
 
-const VALIDATION_OR_API_KEYS = 'request validation / API keys: later capability';
-
 /** Data-plane error cases (gateway-responses/data_plane_error_responses.json) not run here. */
 const DATA_PLANE_OUT_OF_SCOPE: Record<string, string> = {
-  'request-validator/missing-all-required-request-params-post': VALIDATION_OR_API_KEYS,
-  'request-validator/missing-required-headers-request-params-get': VALIDATION_OR_API_KEYS,
-  'request-validator/missing-required-qs-request-params-get': VALIDATION_OR_API_KEYS,
-  'request-validator/invalid-request-body': VALIDATION_OR_API_KEYS,
-  'request-validator-ref-models/successful': VALIDATION_OR_API_KEYS,
-  'request-validator-ref-models/failed-validation': VALIDATION_OR_API_KEYS,
-  'request-validator-oneof-models/successful': VALIDATION_OR_API_KEYS,
-  'request-validator-oneof-models/successful-with-data': VALIDATION_OR_API_KEYS,
-  'request-validator-oneof-models/failed-validation-no-data': VALIDATION_OR_API_KEYS,
-  'request-validator-oneof-models/failed-validation-bad-data': VALIDATION_OR_API_KEYS,
-  'api-key/required-missing-or-disabled': VALIDATION_OR_API_KEYS,
+  'api-key/required-missing-or-disabled': 'API keys: access control issue',
 };
+
+/** Management API recordings of gateway-responses/: one entry per file, as INDEX.json counts them. */
+const MANAGEMENT_RECORDINGS = ['test_gateway_response_put.json', 'test_gateway_response_validation.json', 'test_update_gateway_response.json'];
+const MANAGEMENT_API = 'management API (PutGatewayResponse/UpdateGatewayResponse): the AWS-compatible management API issue';
 
 const AUTHORIZERS = 'no trigger in this foundation: authorizers / IAM authorization are a later capability';
 const THROTTLING = 'no trigger in this foundation: API keys, usage plans and throttling are a later capability';
-const VALIDATION = 'no trigger in this foundation: request validation is a later capability';
 const MANAGEMENT_ONLY =
   'the recording is the GetGatewayResponses shape, checked through the management API (later capability); the data-plane message for this type is not recorded';
 
 /**
  * Default gateway responses (gateway-responses/default_gateway_responses.json) not checked
- * here. MISSING_AUTHENTICATION_TOKEN is: any unrouted request triggers it.
+ * here. Those checked are MISSING_AUTHENTICATION_TOKEN (any unrouted request triggers it),
+ * BAD_REQUEST_PARAMETERS and BAD_REQUEST_BODY (a request validator does, and the
+ * request-validator cases recorded their messages).
  */
 const DEFAULT_RESPONSE_OUT_OF_SCOPE: Record<string, string> = {
   ACCESS_DENIED: AUTHORIZERS,
   API_CONFIGURATION_ERROR: MANAGEMENT_ONLY,
   AUTHORIZER_CONFIGURATION_ERROR: AUTHORIZERS,
   AUTHORIZER_FAILURE: AUTHORIZERS,
-  BAD_REQUEST_BODY: VALIDATION,
-  BAD_REQUEST_PARAMETERS: VALIDATION,
   DEFAULT_4XX: MANAGEMENT_ONLY,
   DEFAULT_5XX: MANAGEMENT_ONLY,
   EXPIRED_TOKEN: AUTHORIZERS,
@@ -80,403 +87,11 @@ const DEFAULT_RESPONSE_OUT_OF_SCOPE: Record<string, string> = {
   RESOURCE_NOT_FOUND: 'no data-plane trigger in this foundation: later capability',
   THROTTLED: THROTTLING,
   UNAUTHORIZED: AUTHORIZERS,
-  UNSUPPORTED_MEDIA_TYPE: 'no trigger in this foundation: passthroughBehavior with mapping templates is a later capability',
+  // passthroughBehavior NEVER with a Content-Type no template matches triggers it, but only the
+  // 415 status and the default template are recorded, not the message the template prints.
+  UNSUPPORTED_MEDIA_TYPE: MANAGEMENT_ONLY,
   WAF_FILTERED: 'AWS WAF has no counterpart in Portico',
 };
-
-// ---------------------------------------------------------------------------------------------
-// Tally for the summary line.
-
-const tally = { total: 0, outOfScope: 0, run: 0, passed: 0 };
-
-function conformanceCase(id: string, body: () => Promise<void>): void {
-  tally.total++;
-  tally.run++;
-  it(id, async () => {
-    await body();
-    tally.passed++;
-  });
-}
-
-function outOfScope(id: string, reason: string): void {
-  tally.total++;
-  tally.outOfScope++;
-  it(id, { skip: reason }, () => undefined);
-}
-
-after(() => {
-  console.log(
-    `conformance: ${tally.passed} passed / ${tally.run} run / ${tally.total} total (${tally.outOfScope} out of scope)`,
-  );
-});
-
-// ---------------------------------------------------------------------------------------------
-// Placeholder matching.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REQUEST_TIME = /^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
-const TEN_MINUTES_MS = 10 * 60 * 1000;
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const pattern = (re: RegExp) => (v: unknown) => isString(v) && re.test(v);
-
-/** What each placeholder name stands for on AWS, as a check of the value Portico produced. */
-const SHAPES: Record<string, (v: unknown) => boolean> = {
-  uuid: pattern(UUID),
-  'x-amzn-requestid': pattern(UUID),
-  'api-id': pattern(/^[a-z0-9]{10}$/),
-  rest_api_id: pattern(/^[a-z0-9]{10}$/),
-  'account-id': pattern(/^\d{12}$/),
-  'deployment-id': pattern(/^[a-z0-9]{6}$/),
-  // AWS resource ids are 6 characters, 10 for a root resource.
-  'resource-id': pattern(/^[a-z0-9]{6,10}$/),
-  'extended-request-id': pattern(/^[A-Za-z0-9+/_=-]{8,}$/),
-  'x-amz-apigw-id': pattern(/^[A-Za-z0-9+/_=-]{8,}$/),
-  'request-time': pattern(REQUEST_TIME),
-  // A number on AWS (the snapshot wrote a placeholder string), in epoch milliseconds.
-  'request-time-epoch': (v) => typeof v === 'number' && Number.isInteger(v) && Math.abs(Date.now() - v) < TEN_MINUTES_MS,
-  'source-ip': (v) => isString(v) && isIP(v) !== 0,
-  origin: (v) => isString(v) && isIP(v) !== 0,
-  // requestContext.domainName: the host name the client addressed, without a port.
-  host: pattern(/^[A-Za-z0-9.-]+$/),
-  // What a backend saw as its Host: a host name or address with an optional port.
-  domain: pattern(/^[A-Za-z0-9.-]+(:\d+)?$/),
-  date: (v) => isString(v) && / GMT$/.test(v) && !Number.isNaN(Date.parse(v)),
-  content_length: pattern(/^\d+$/),
-};
-
-const PLACEHOLDER = /<([A-Za-z0-9_-]+)(?::\d+)?>/g;
-const WHOLE_PLACEHOLDER = /^<([A-Za-z0-9_-]+)(?::\d+)?>$/;
-
-class Comparison {
-  readonly diffs: string[] = [];
-  /** Placeholder token → the value it matched first. */
-  readonly bindings = new Map<string, unknown>();
-
-  constructor(prebound: Record<string, unknown> = {}) {
-    for (const [token, value] of Object.entries(prebound)) this.bindings.set(token, value);
-  }
-
-  diff(path: string, message: string): void {
-    this.diffs.push(`${path}: ${message}`);
-  }
-
-  /** Deep comparison; strings holding placeholders are matched by shape. */
-  match(expected: unknown, actual: unknown, path: string): void {
-    if (isString(expected) && expected.match(PLACEHOLDER)) return this.matchPlaceholders(expected, actual, path);
-    if (expected === null || typeof expected !== 'object') {
-      if (!Object.is(expected, actual)) this.diff(path, `expected ${show(expected)}, got ${show(actual)}`);
-      return;
-    }
-    if (Array.isArray(expected)) {
-      if (!Array.isArray(actual) || actual.length !== expected.length) {
-        this.diff(path, `expected ${show(expected)}, got ${show(actual)}`);
-        return;
-      }
-      expected.forEach((e, i) => this.match(e, actual[i], `${path}[${i}]`));
-      return;
-    }
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) {
-      this.diff(path, `expected an object ${show(expected)}, got ${show(actual)}`);
-      return;
-    }
-    const e = expected as Record<string, unknown>;
-    const a = actual as Record<string, unknown>;
-    for (const key of Object.keys(e)) {
-      if (!(key in a)) this.diff(`${path}.${key}`, `missing (expected ${show(e[key])})`);
-      else this.match(e[key], a[key], `${path}.${key}`);
-    }
-    for (const key of Object.keys(a)) {
-      if (!(key in e)) this.diff(`${path}.${key}`, `not in the recording (got ${show(a[key])})`);
-    }
-  }
-
-  private matchPlaceholders(expected: string, actual: unknown, path: string): void {
-    const whole = WHOLE_PLACEHOLDER.exec(expected);
-    if (whole) {
-      this.checkToken(expected, whole[1]!, actual, path);
-      return;
-    }
-    if (!isString(actual)) {
-      this.diff(path, `expected a string like ${show(expected)}, got ${show(actual)}`);
-      return;
-    }
-    const tokens: { token: string; name: string }[] = [];
-    let source = '^';
-    let last = 0;
-    for (const m of expected.matchAll(PLACEHOLDER)) {
-      source += escapeRegExp(expected.slice(last, m.index)) + '(.+?)';
-      tokens.push({ token: m[0], name: m[1]! });
-      last = m.index! + m[0].length;
-    }
-    source += escapeRegExp(expected.slice(last)) + '$';
-    const found = new RegExp(source, 's').exec(actual);
-    if (!found) {
-      this.diff(path, `expected ${show(expected)}, got ${show(actual)}`);
-      return;
-    }
-    tokens.forEach(({ token, name }, i) => this.checkToken(token, name, found[i + 1], path));
-  }
-
-  private checkToken(token: string, name: string, actual: unknown, path: string): void {
-    const shape = SHAPES[name];
-    if (!shape) {
-      this.diff(path, `no shape is known for the placeholder ${token} (got ${show(actual)})`);
-      return;
-    }
-    if (!shape(actual)) {
-      this.diff(path, `${show(actual)} does not have the shape of ${token}`);
-      return;
-    }
-    if (this.bindings.has(token)) {
-      const bound = this.bindings.get(token);
-      if (!Object.is(bound, actual)) this.diff(path, `${token} was ${show(bound)} elsewhere, here ${show(actual)}`);
-    } else {
-      this.bindings.set(token, actual);
-    }
-  }
-
-  assertNone(): void {
-    if (this.diffs.length > 0) {
-      assert.fail(`${this.diffs.length} difference(s) from the AWS recording:\n  ${this.diffs.join('\n  ')}`);
-    }
-  }
-}
-
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Placeholders that name this API and deployment, so the match checks the real values. */
-const apiBindings = (deployed: DeployedApi): Record<string, unknown> => ({
-  '<api-id>': deployed.api.id,
-  '<rest_api_id:1>': deployed.api.id,
-  '<deployment-id:1>': deployed.deployment.id,
-});
-
-// ---------------------------------------------------------------------------------------------
-// The client: requests as python-requests (the recorder's client) put them on the wire.
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  rawHeaders: string[];
-  text: string;
-}
-
-interface ClientRequest {
-  method: string;
-  raw_path_and_query?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string | null;
-  json_body?: unknown;
-}
-
-/**
- * The raw target python-requests sent: it re-quotes a space as %20, and a '#' starts the
- * fragment, which is never sent.
- */
-function requoted(target: string): string {
-  const hash = target.indexOf('#');
-  return (hash === -1 ? target : target.slice(0, hash)).replace(/ /g, '%20');
-}
-
-function requestsWire(client: ClientRequest): { method: string; path: string; headers: [string, string][]; body?: Buffer } {
-  const method = client.method.toUpperCase();
-  const target = client.raw_path_and_query ?? client.path;
-  assert.ok(target, 'the case names no request path');
-  // requests' session defaults, then the call's headers merged case-insensitively: a given
-  // header takes the default's place with the casing the caller wrote.
-  const headers: [string, string][] = [
-    ['User-Agent', 'python-requests/2.32.3'],
-    ['Accept-Encoding', 'gzip, deflate'],
-    ['Accept', '*/*'],
-    ['Connection', 'keep-alive'],
-  ];
-  const put = (name: string, value: string): void => {
-    const i = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase());
-    if (i === -1) headers.push([name, value]);
-    else headers[i] = [name, value];
-  };
-  for (const [name, value] of Object.entries(client.headers ?? {})) put(name, value);
-
-  let body: Buffer | undefined;
-  if (isString(client.body)) body = Buffer.from(client.body);
-  else if (client.json_body !== undefined && client.json_body !== null) body = Buffer.from(JSON.stringify(client.json_body));
-  if (body !== undefined) put('Content-Length', String(body.length));
-  else if (method !== 'GET' && method !== 'HEAD') put('Content-Length', '0');
-  if (body !== undefined && client.json_body !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type')) {
-    put('Content-Type', 'application/json');
-  }
-  return { method, path: requoted(target), headers, body };
-}
-
-function send(
-  port: number,
-  agent: Agent,
-  hostHeader: string,
-  wire: { method: string; path: string; headers: [string, string][]; body?: Buffer },
-): Promise<Reply> {
-  const headers: Record<string, string> = { Host: hostHeader };
-  for (const [name, value] of wire.headers) headers[name] = value;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: wire.method, path: wire.path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          rawHeaders: res.rawHeaders,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(wire.body);
-  });
-}
-
-/** Response headers as the recorder saw them: first casing names the header, repeats joined with ", ". */
-function recordedStyleHeaders(rawHeaders: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const casing = new Map<string, string>();
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    const lower = name.toLowerCase();
-    const key = casing.get(lower);
-    if (key === undefined) {
-      casing.set(lower, name);
-      out[name] = rawHeaders[i + 1]!;
-    } else {
-      out[key] = `${out[key]}, ${rawHeaders[i + 1]!}`;
-    }
-  }
-  return out;
-}
-
-const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-};
-
-// ---------------------------------------------------------------------------------------------
-// One Portico per group, with its APIs deployed on first use.
-
-interface Env {
-  portico: Portico;
-  /** Deploys the API built by `build` once per key. */
-  deploy(key: string, stageName: string, build: () => object): Promise<DeployedApi>;
-  invoke(deployed: DeployedApi, client: ClientRequest): Promise<Reply>;
-  close(): Promise<void>;
-}
-
-async function startEnv(functions: string[]): Promise<Env> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'portico-conformance-'));
-  const portico = await Portico.start({ dataDir, port: 0 });
-  const agent = new Agent({ keepAlive: true });
-  try {
-    for (const name of functions) {
-      await portico.putFunction({
-        functionName: name,
-        runtime: 'nodejs20.x',
-        handler: 'index.handler',
-        codeDirectory: fileURLToPath(new URL(`${name}/`, FUNCTIONS)),
-        timeout: 3,
-        memorySize: 128,
-        environment: {},
-      });
-    }
-  } catch (err) {
-    await portico.close();
-    await rm(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  const deployed = new Map<string, Promise<DeployedApi>>();
-  return {
-    portico,
-    deploy(key, stageName, build) {
-      let api = deployed.get(key);
-      if (!api) {
-        api = portico.deployOpenApi(build(), { stageName });
-        deployed.set(key, api);
-      }
-      return api;
-    },
-    invoke(api, client) {
-      return send(portico.port, agent, `${api.api.id}.execute-api.localhost:${portico.port}`, requestsWire(client));
-    },
-    async close() {
-      agent.destroy();
-      await portico.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The stage a recorded request addressed: its first path segment. */
-function stageOf(client: ClientRequest): string {
-  const target = client.raw_path_and_query ?? client.path ?? '';
-  const stage = target.replace(/^\/+/, '').split(/[/?]/)[0];
-  assert.ok(stage, `no stage in ${target}`);
-  return stage;
-}
-
-const lambdaUri = (name: string): string =>
-  `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${name}/invocations`;
-
-const OPERATION_KEY = (verb: string): string => (verb === 'ANY' ? 'x-amazon-apigateway-any-method' : verb.toLowerCase());
-
-/** `method.request.{path,querystring,header}.NAME: required` as OpenAPI parameters. */
-function methodParameters(declared: Record<string, boolean>): object[] {
-  const where: Record<string, string> = { path: 'path', querystring: 'query', header: 'header' };
-  return Object.entries(declared).map(([key, required]) => {
-    const m = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(key);
-    assert.ok(m, `unsupported method request parameter ${key}`);
-    return { name: m[2], in: where[m[1]!], required: m[1] === 'path' ? true : required, schema: { type: 'string' } };
-  });
-}
-
-/** An API whose resources all use one Lambda through AWS_PROXY, as the recorded setups describe. */
-function lambdaProxyApi(title: string, setup: Json, functionName: string): object {
-  const integration = setup.integration ?? { type: 'AWS_PROXY', integrationHttpMethod: 'POST' };
-  assert.equal(integration.type, 'AWS_PROXY');
-  const parameters = methodParameters(setup.method_request_parameters ?? {});
-  const paths: Record<string, Record<string, object>> = {};
-  for (const [resourcePath, methods] of Object.entries(setup.resources as Record<string, Record<string, string>>)) {
-    paths[resourcePath] = {};
-    for (const [verb, description] of Object.entries(methods)) {
-      assert.equal(description, 'AWS_PROXY lambda', `unsupported setup for ${resourcePath} ${verb}`);
-      paths[resourcePath]![OPERATION_KEY(verb)] = {
-        ...(parameters.length > 0 ? { parameters } : {}),
-        responses: {},
-        'x-amazon-apigateway-integration': {
-          type: 'aws_proxy',
-          httpMethod: integration.integrationHttpMethod,
-          uri: lambdaUri(functionName),
-          ...(integration.requestParameters ? { requestParameters: integration.requestParameters } : {}),
-        },
-      };
-    }
-  }
-  return {
-    openapi: '3.0.1',
-    info: { title, version: '1' },
-    paths,
-    ...(setup.gateway_responses ? { 'x-amazon-apigateway-gateway-responses': setup.gateway_responses } : {}),
-  };
-}
-
-function expectJsonError(c: Comparison, reply: Reply, expected: { status: number; json_body: unknown }): void {
-  if (reply.status !== expected.status) c.diff('status', `expected ${expected.status}, got ${reply.status} (body ${show(reply.text)})`);
-  const body = parseJson(reply.text);
-  if (!body.ok) c.diff('body', `expected JSON ${show(expected.json_body)}, got ${show(reply.text)}`);
-  else c.match(expected.json_body, body.value, 'body');
-}
 
 // ---------------------------------------------------------------------------------------------
 // REST v1 Lambda proxy events.
@@ -525,6 +140,7 @@ function compareProxyEvent(c: Comparison, recorded: Json, event: Json): void {
 }
 
 describe('proxy-event-rest-v1', () => {
+  const { conformanceCase } = conformanceFolder('proxy-event-rest-v1');
   const payloads = fixture('proxy-event-rest-v1/lambda_proxy_event_payloads.json');
   const fieldList = fixture('proxy-event-rest-v1/event_field_list.json');
   let env: Env;
@@ -594,6 +210,7 @@ describe('proxy-event-rest-v1', () => {
 const NOT_GATEWAY_RESPONSE_HEADERS = new Set(['via', 'x-cache', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-amzn-trace-id', 'connection']);
 
 describe('proxy-response-rest-v1', () => {
+  const { conformanceCase } = conformanceFolder('proxy-response-rest-v1');
   const format = fixture('proxy-response-rest-v1/lambda_proxy_response_format.json');
   let env: Env;
 
@@ -654,50 +271,157 @@ describe('proxy-response-rest-v1', () => {
 // ---------------------------------------------------------------------------------------------
 // Gateway responses: data-plane errors and the default responses.
 
-/** A MOCK method as the recorded setups write it: `MOCK 200 {statusCode:200,message:'exists'}`. */
-function mockApi(title: string, setup: Json): object {
-  const paths: Record<string, Record<string, object>> = {};
-  for (const [resourcePath, methods] of Object.entries(setup.resources as Record<string, Record<string, string>>)) {
-    paths[resourcePath] = {};
-    for (const [verb, description] of Object.entries(methods)) {
-      const m = /^MOCK (\d{3}) \{statusCode:(\d{3}),message:'([^']*)'\}$/.exec(description);
-      assert.ok(m, `unsupported setup for ${resourcePath} ${verb}: ${description}`);
-      paths[resourcePath]![OPERATION_KEY(verb)] = {
-        responses: { [m[1]!]: { description: m[3] } },
-        'x-amazon-apigateway-integration': {
-          type: 'mock',
-          requestTemplates: { 'application/json': JSON.stringify({ statusCode: Number(m[2]) }) },
-          responses: {
-            default: {
-              statusCode: m[1],
-              responseTemplates: { 'application/json': JSON.stringify({ statusCode: Number(m[2]), message: m[3] }) },
-            },
+/**
+ * The request-validator cases' API (test_api_gateway_request_validator): `/nested/{test}` with
+ * GET and POST behind one validator, the JSON model `testSchema` and an AWS_PROXY Lambda. The
+ * case's own method carries the case's request parameters; the invalid-request-body case ran
+ * after the test had reverted POST to the parameters GET kept, which the setup does not repeat.
+ */
+function requestValidatorApi(c: Json, reverted: Record<string, boolean>, testSchema: object): object {
+  const setup = c.setup;
+  const method = (verb: string): MethodSpec => ({
+    requestParameters: verb === c.input.client_request.method ? (setup.method_request_parameters ?? reverted) : reverted,
+    requestModels: { 'application/json': 'testSchema' },
+    requestValidator: 'test-validator',
+    methodResponses: { '200': {} },
+    integration: { type: 'aws_proxy', httpMethod: 'POST', uri: lambdaUri('echo') },
+  });
+  return restApi(
+    c.id,
+    { [setup.resource]: { GET: method('GET'), POST: method('POST') } },
+    { models: { testSchema }, validators: { 'test-validator': setup.validator } },
+  );
+}
+
+/**
+ * The $ref and oneOf model cases record only their responses; their setup and requests are
+ * those of test_api_gateway_request_validator_with_ref_models and
+ * test_api_gateway_request_validator_with_ref_one_ofmodels (tests/aws/services/apigateway/
+ * test_apigateway_common.py at the fixture's commit): POST /path, MOCK answering {"data": "ok"},
+ * a validator checking body and parameters, and the models below (the oneOf ones are also in
+ * the recorded GetModels of control-plane-shapes). The statuses are the ones the test asserted.
+ */
+const REF_MODELS: Record<string, object> = {
+  testSchema: {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'testSchema',
+    type: 'object',
+    properties: { a: { type: 'number' }, b: { type: 'number' } },
+    required: ['a', 'b'],
+  },
+  testSchemaList: { type: 'array', items: { $ref: '#/components/schemas/testSchema' } },
+};
+const ONE_OF_MODELS: Record<string, object> = {
+  StatusModel: {
+    type: 'object',
+    properties: { Status: { type: 'string' }, Order: { type: 'integer' } },
+    required: ['Status', 'Order'],
+  },
+  TestModel: {
+    type: 'object',
+    properties: { status: { oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/StatusModel' }] } },
+    required: ['status'],
+  },
+};
+const MODEL_CASES: Record<string, { models: Record<string, object>; model: string; client: ClientRequest; status: number }> = {
+  'request-validator-ref-models/successful': {
+    models: REF_MODELS,
+    model: 'testSchemaList',
+    client: { method: 'POST', path: '/local/path', json_body: [{ a: 1, b: 2 }] },
+    status: 200,
+  },
+  'request-validator-ref-models/failed-validation': {
+    models: REF_MODELS,
+    model: 'testSchemaList',
+    client: { method: 'POST', path: '/local/path' },
+    status: 400,
+  },
+  'request-validator-oneof-models/successful': {
+    models: ONE_OF_MODELS,
+    model: 'TestModel',
+    client: { method: 'POST', path: '/local/path', json_body: { status: null } },
+    status: 200,
+  },
+  'request-validator-oneof-models/successful-with-data': {
+    models: ONE_OF_MODELS,
+    model: 'TestModel',
+    client: { method: 'POST', path: '/local/path', json_body: { status: { Status: 'works', Order: 1 } } },
+    status: 200,
+  },
+  'request-validator-oneof-models/failed-validation-no-data': {
+    models: ONE_OF_MODELS,
+    model: 'TestModel',
+    client: { method: 'POST', path: '/local/path' },
+    status: 400,
+  },
+  'request-validator-oneof-models/failed-validation-bad-data': {
+    models: ONE_OF_MODELS,
+    model: 'TestModel',
+    client: { method: 'POST', path: '/local/path', json_body: { badFormat: 'bla' } },
+    status: 400,
+  },
+};
+
+function modelValidatedMockApi(title: string, models: Record<string, object>, model: string): object {
+  return restApi(
+    title,
+    {
+      '/path': {
+        POST: {
+          requestModels: { 'application/json': model },
+          requestValidator: 'test-validator',
+          methodResponses: { '200': {} },
+          integration: {
+            type: 'mock',
+            requestTemplates: { 'application/json': '{"statusCode": 200}' },
+            responses: integrationResponses([
+              { statusCode: '200', selectionPattern: '', responseTemplates: { 'application/json': pythonJsonDumps({ data: 'ok' }) } },
+            ]),
           },
         },
-      };
-    }
-  }
-  return { openapi: '3.0.1', info: { title, version: '1' }, paths };
+      },
+    },
+    { models, validators: { 'test-validator': { validateRequestBody: true, validateRequestParameters: true } } },
+  );
 }
 
 describe('gateway-responses', () => {
+  const { conformanceCase, outOfScope } = conformanceFolder('gateway-responses');
   const dataPlane = fixture('gateway-responses/data_plane_error_responses.json');
   const defaults = fixture('gateway-responses/default_gateway_responses.json');
+  const cases = dataPlane.cases as Json[];
   let env: Env;
 
   before(async () => {
-    env = await startEnv([]);
+    env = await startEnv(['echo']);
   });
   after(async () => {
     await env?.close();
   });
 
-  const routingCases = (dataPlane.cases as Json[]).filter((c) => c.id.startsWith('routing/'));
+  const routingCases = cases.filter((c) => c.id.startsWith('routing/'));
   const deployRouting = (c: Json): Promise<DeployedApi> =>
     env.deploy(JSON.stringify(c.setup), c.setup.stage, () => mockApi('routing', c.setup));
 
-  for (const c of dataPlane.cases as Json[]) {
+  const validatorCase = (id: string): Json => {
+    const c = cases.find((x) => x.id === id);
+    assert.ok(c, `no case ${id}`);
+    return c;
+  };
+  const testSchema = validatorCase('request-validator/invalid-request-body').setup.model;
+  const revertedParameters = validatorCase('request-validator/missing-required-qs-request-params-get').setup.method_request_parameters;
+  const invokeValidator = async (c: Json): Promise<{ deployed: DeployedApi; reply: Awaited<ReturnType<Env['invoke']>> }> => {
+    const client: ClientRequest = c.input.client_request;
+    const stage = stageOf(client);
+    const deployed = await env.deploy(JSON.stringify({ id: c.id, stage }), stage, () =>
+      requestValidatorApi(c, revertedParameters, testSchema),
+    );
+    return { deployed, reply: await env.invoke(deployed, client) };
+  };
+
+  for (const c of cases) {
     const reason = DATA_PLANE_OUT_OF_SCOPE[c.id];
+    const modelCase = MODEL_CASES[c.id];
     if (reason !== undefined) {
       outOfScope(c.id, reason);
     } else if (c.id.startsWith('routing/')) {
@@ -711,15 +435,50 @@ describe('gateway-responses', () => {
         }
         cmp.assertNone();
       });
+    } else if (c.id.startsWith('request-validator/')) {
+      conformanceCase(c.id, async () => {
+        const { deployed, reply } = await invokeValidator(c);
+        const cmp = new Comparison(apiBindings(deployed));
+        expectJsonError(cmp, reply, c.expected);
+        cmp.assertNone();
+      });
+    } else if (modelCase !== undefined) {
+      conformanceCase(c.id, async () => {
+        const stage = stageOf(modelCase.client);
+        const deployed = await env.deploy(`models:${modelCase.model}`, stage, () =>
+          modelValidatedMockApi(c.id, modelCase.models, modelCase.model),
+        );
+        const reply = await env.invoke(deployed, modelCase.client);
+        const cmp = new Comparison(apiBindings(deployed));
+        expectJsonError(cmp, reply, { status: modelCase.status, json_body: c.expected.json_body });
+        cmp.assertNone();
+      });
     } else {
       // A case added to the fixture without a runner or a reason must not pass unnoticed.
       conformanceCase(c.id, async () => assert.fail(`no runner and no out-of-scope reason for ${c.id}`));
     }
   }
 
+  /** The default template rendered with a message, as AWS prints `$context.error.messageString`. */
+  const expectDefaultResponse = (item: Json, message: string, reply: Awaited<ReturnType<Env['invoke']>>): void => {
+    const template: string = item.responseTemplates['application/json'];
+    const rendered = template.replace('$context.error.messageString', JSON.stringify(message));
+    const cmp = new Comparison();
+    cmp.match(Number(item.statusCode), reply.status, 'status');
+    cmp.match(rendered, reply.text, 'body');
+    cmp.match('application/json', reply.headers['content-type'], 'headers.content-type');
+    cmp.assertNone();
+  };
+  /** The recorded request-validator case that triggers each validation response type. */
+  const VALIDATION_TRIGGERS: Record<string, string> = {
+    BAD_REQUEST_PARAMETERS: 'request-validator/missing-required-qs-request-params-get',
+    BAD_REQUEST_BODY: 'request-validator/invalid-request-body',
+  };
+
   for (const item of defaults.items as Json[]) {
     const id = `default-gateway-responses/${item.responseType}`;
     const reason = DEFAULT_RESPONSE_OUT_OF_SCOPE[item.responseType];
+    const trigger = VALIDATION_TRIGGERS[item.responseType];
     if (reason !== undefined) {
       outOfScope(id, reason);
     } else if (item.responseType === 'MISSING_AUTHENTICATION_TOKEN') {
@@ -728,19 +487,21 @@ describe('gateway-responses', () => {
         assert.ok(routing, 'no routing case to build the API from');
         const deployed = await deployRouting(routing);
         const reply = await env.invoke(deployed, { method: 'GET', path: `/${routing.setup.stage}/no-such-resource` });
-        // The default template with the message every unrouted request carries.
-        const template: string = item.responseTemplates['application/json'];
-        const rendered = template.replace('$context.error.messageString', JSON.stringify('Missing Authentication Token'));
-        const cmp = new Comparison();
-        cmp.match(Number(item.statusCode), reply.status, 'status');
-        cmp.match(rendered, reply.text, 'body');
-        cmp.match('application/json', reply.headers['content-type'], 'headers.content-type');
-        cmp.assertNone();
+        // The message every unrouted request carries.
+        expectDefaultResponse(item, 'Missing Authentication Token', reply);
+      });
+    } else if (trigger !== undefined) {
+      conformanceCase(id, async () => {
+        const c = validatorCase(trigger);
+        const { reply } = await invokeValidator(c);
+        expectDefaultResponse(item, c.expected.json_body.message, reply);
       });
     } else {
       conformanceCase(id, async () => assert.fail(`no runner and no out-of-scope reason for ${id}`));
     }
   }
+
+  for (const file of MANAGEMENT_RECORDINGS) outOfScope(`gateway-responses/${file.replace(/\.json$/, '')}`, MANAGEMENT_API);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -751,57 +512,43 @@ describe('gateway-responses', () => {
  * headers, body parsed as JSON, query with repeated values joined by ',') or, at
  * `/status/NNN`, answers that status. Like a function URL it sends its own x-amzn-RequestId.
  */
-async function startEchoBackend(): Promise<{ base: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://backend.invalid');
-      const status = /^\/status\/(\d{3})$/.exec(url.pathname);
-      let code = 200;
-      let payload: unknown;
-      if (status) {
-        code = Number(status[1]);
-        payload = { message: '', status_code: code };
-      } else {
-        const args: Record<string, string> = {};
-        for (const key of new Set(url.searchParams.keys())) args[key] = url.searchParams.getAll(key).join(',');
-        const headers: Record<string, string> = {};
-        for (let i = 0; i < req.rawHeaders.length; i += 2) {
-          const name = req.rawHeaders[i]!.toLowerCase();
-          headers[name] = name in headers ? `${headers[name]},${req.rawHeaders[i + 1]!}` : req.rawHeaders[i + 1]!;
-        }
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const parsed = parseJson(raw);
-        payload = {
-          args,
-          data: parsed.ok ? parsed.value : raw,
-          domain: req.headers.host ?? '',
-          headers,
-          method: req.method,
-          origin: req.socket.remoteAddress,
-          path: url.pathname,
-        };
+function startEchoBackend(): Promise<Backend> {
+  return startBackend((req, raw, res) => {
+    const url = new URL(req.url ?? '/', 'http://backend.invalid');
+    const status = /^\/status\/(\d{3})$/.exec(url.pathname);
+    let code = 200;
+    let payload: unknown;
+    if (status) {
+      code = Number(status[1]);
+      payload = { message: '', status_code: code };
+    } else {
+      const args: Record<string, string> = {};
+      for (const key of new Set(url.searchParams.keys())) args[key] = url.searchParams.getAll(key).join(',');
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!.toLowerCase();
+        headers[name] = name in headers ? `${headers[name]},${req.rawHeaders[i + 1]!}` : req.rawHeaders[i + 1]!;
       }
-      const body = JSON.stringify(payload);
-      res.writeHead(code, {
-        'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(body),
-        'x-amzn-RequestId': randomUUID(),
-      });
-      res.end(body);
+      const text = raw.toString('utf8');
+      const parsed = parseJson(text);
+      payload = {
+        args,
+        data: parsed.ok ? parsed.value : text,
+        domain: req.headers.host ?? '',
+        headers,
+        method: req.method,
+        origin: req.socket.remoteAddress,
+        path: url.pathname,
+      };
+    }
+    const body = JSON.stringify(payload);
+    res.writeHead(code, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      'x-amzn-RequestId': randomUUID(),
     });
+    res.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 /**
@@ -856,9 +603,10 @@ function withoutTrimmedHeaders(seen: Json): Json {
 const NOT_COMPARED_HTTP_RESPONSE_HEADERS = new Set(['connection', 'x-amzn-trace-id']);
 
 describe('http-integration', () => {
+  const { conformanceCase } = conformanceFolder('http-integration');
   const behaviour = fixture('http-integration/http_integration_behaviour.json');
   let env: Env;
-  let echo: Awaited<ReturnType<typeof startEchoBackend>>;
+  let echo: Backend;
 
   before(async () => {
     echo = await startEchoBackend();
