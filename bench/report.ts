@@ -14,6 +14,7 @@ export const TARGETS = {
   nginx: 'nginx proxy_pass',
   httpProxy: 'portico HTTP_PROXY',
   mock: 'portico MOCK',
+  mockTemplates: 'portico MOCK + VTL templates',
   awsProxy: 'portico AWS_PROXY',
   nodeFixed: 'node:http fixed',
 } as const;
@@ -28,6 +29,8 @@ export const MEASUREMENTS = {
 export const BAR = {
   /** AWS_PROXY to a hello-world handler keeps at least this share of MOCK's req/s. */
   awsProxyOverMock: 0.5,
+  /** A MOCK route with 20-line request and response templates keeps this share of plain MOCK's req/s. */
+  templatesOverMock: 0.5,
   /** A never-invoked Node function's first call through the gateway, in ms. */
   coldStartMs: 150,
   /** Defined but never invoked Node functions in the memory measurement... */
@@ -114,6 +117,7 @@ export interface Ratios {
   mockOverNodeFixedThroughput: number | null;
   awsProxyRequestsPerSec: number | null;
   awsProxyOverMockThroughput: number | null;
+  templatesOverMockThroughput: number | null;
   coldStartMedianMs: number | null;
   coldStartMaxMs: number | null;
   unusedFunctionsAddedRssMb: number | null;
@@ -175,6 +179,7 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
   const mock = get(TARGETS.mock);
   const fixed = get(TARGETS.nodeFixed);
   const aws = get(TARGETS.awsProxy);
+  const templated = get(TARGETS.mockTemplates);
   const div = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
   const sub = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a - b : null);
   return {
@@ -185,6 +190,7 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
     mockOverNodeFixedThroughput: div(mock?.requestsPerSec, fixed?.requestsPerSec),
     awsProxyRequestsPerSec: aws?.requestsPerSec ?? null,
     awsProxyOverMockThroughput: div(aws?.requestsPerSec, mock?.requestsPerSec),
+    templatesOverMockThroughput: div(templated?.requestsPerSec, mock?.requestsPerSec),
     coldStartMedianMs: coldStart?.ok ? (coldStart.coldMedianMs ?? null) : null,
     coldStartMaxMs: coldStart?.ok ? (coldStart.coldMaxMs ?? null) : null,
     unusedFunctionsAddedRssMb: memory?.ok ? (memory.addedRssMb ?? null) : null,
@@ -202,6 +208,7 @@ export function computeBars(q: Ratios): BarCheck[] {
   });
   return [
     check('Portico AWS_PROXY / Portico MOCK (req/s)', q.awsProxyOverMockThroughput, 'x', '>=', BAR.awsProxyOverMock),
+    check('Portico MOCK + 20-line templates / Portico MOCK (req/s)', q.templatesOverMockThroughput, 'x', '>=', BAR.templatesOverMock),
     check('Portico cold start: first invocation, median', q.coldStartMedianMs, 'ms', '<', BAR.coldStartMs),
     check('Portico cold start: first invocation, max', q.coldStartMaxMs, 'ms', '<', BAR.coldStartMs),
     check(`Portico RSS added by ${BAR.unusedFunctions} unused functions`, q.unusedFunctionsAddedRssMb, 'MB', '<', BAR.unusedFunctionsMb),

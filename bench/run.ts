@@ -198,6 +198,12 @@ async function measureThroughput(params: Params, tmp: string, wanted: (name: str
     { name: TARGETS.nginx, url: `http://${LOOPBACK}:${nginxPort}/proxy/bench`, expect: '"ok":true', unavailable: nginxUnavailable },
     { name: TARGETS.httpProxy, url: portico && `${portico.invokeBase}/proxy/bench`, expect: '"ok":true', unavailable: porticoUnavailable },
     { name: TARGETS.mock, url: portico && `${portico.invokeBase}/mock`, expect: '"ok":true', unavailable: porticoUnavailable },
+    {
+      name: TARGETS.mockTemplates,
+      url: portico && `${portico.invokeBase}/mock-templates?name=bench&size=20`,
+      expect: '"who": "bench"',
+      unavailable: porticoUnavailable,
+    },
     { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
     { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
   ];

@@ -17,6 +17,8 @@ export interface QueryParameters {
   empty: boolean;
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 export class Invocation {
   /** Epoch milliseconds when the request arrived. */
   readonly requestTimeEpoch = Date.now();
@@ -53,6 +55,9 @@ export class Invocation {
    */
   body(): Promise<Buffer> {
     if (this.bodyCache) return this.bodyCache;
+    const { 'content-length': length, 'transfer-encoding': chunked } = this.req.headers;
+    // Most GETs carry nothing: skip the stream events (and their event-loop turns) entirely.
+    if (chunked === undefined && (length === undefined || length === '0')) return (this.bodyCache = Promise.resolve(EMPTY_BODY));
     const encoding = this.req.headers['content-encoding'];
     const read = readBody(this.req);
     return (this.bodyCache = encoding ? read.then((raw) => decodeRequestBody(raw, encoding)) : read);

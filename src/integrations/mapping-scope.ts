@@ -7,7 +7,7 @@
 import { MappingTemplate, TemplateError, type TemplateInput } from '../mapping/template.js';
 import { TemplateContext } from '../mapping/context.js';
 import type { Invocation } from '../gateway/invocation.js';
-import { contextVariables } from '../gateway/rest/context-variables.js';
+import { contextMap } from '../gateway/rest/context-variables.js';
 import { apiConfigurationError } from '../gateway/errors.js';
 
 /**
@@ -37,7 +37,7 @@ export class MappingScope {
   constructor(readonly inv: Invocation) {}
 
   get context(): TemplateContext {
-    return (this.contextCache ??= new TemplateContext(contextVariables(this.inv)));
+    return (this.contextCache ??= new TemplateContext(contextMap(this.inv)));
   }
 
   /** Whether any template has used `$context` (and so may have written overrides). */

@@ -47,11 +47,13 @@ export class TemplateContext {
 
   /**
    * `values` is a JSON-like tree of AWS's $context variables (requestId, apiId, stage,
-   * httpMethod, identity: {...}, authorizer: {...}, error: {...}, …). Empty requestOverride
+   * httpMethod, identity: {...}, authorizer: {...}, error: {...}, …), or that tree already
+   * converted to template values (fresh maps the context then owns). Empty requestOverride
    * {header, querystring, path} and responseOverride {header} maps are added.
    */
-  constructor(values: Record<string, unknown>) {
-    const map = fromPlain(values);
+  constructor(values: Record<string, unknown> | JavaMap) {
+    // A map already built from template values (the gateway's hot path) is taken as it is.
+    const map = values instanceof Map ? values : fromPlain(values);
     this.map = map instanceof Map ? map : new Map();
     this.map.set(
       'requestOverride',

@@ -4,7 +4,9 @@
  * (Cognito identity, WAF, client certificates) are null, which templates print as empty text.
  */
 import type { Invocation } from '../invocation.js';
+import type { CompiledMethod } from './compile.js';
 import { formatRequestTime } from './proxy-event.js';
+import type { JavaMap, Value } from '../../mapping/vtl/values.js';
 
 /** What a gateway error adds to `$context.error`. */
 export interface ContextError {
@@ -45,7 +47,7 @@ export function contextVariables(inv: Invocation, error?: ContextError): Record<
     path: inv.target.requestPath,
     protocol: `HTTP/${inv.req.httpVersion}`,
     requestId: inv.requestId,
-    requestTime: formatRequestTime(inv.requestTimeEpoch),
+    requestTime: requestTimeOf(inv.requestTimeEpoch),
     requestTimeEpoch: inv.requestTimeEpoch,
     resourceId: inv.method.resourceId,
     resourcePath: inv.resourcePath,
@@ -81,4 +83,73 @@ function errorVariables(error: ContextError | undefined): Record<string, unknown
     // Delivered JSON-escaped, so it can sit inside a quoted string of a JSON template.
     validationErrorString: error.validationErrorString === undefined ? null : JSON.stringify(error.validationErrorString).slice(1, -1),
   };
+}
+
+/** The entries of `$context` fixed for a method of a deployed stage, computed once per method. */
+const methodEntries = new WeakMap<CompiledMethod, [string, Value][]>();
+
+const IDENTITY_NULLS: [string, Value][] = [
+  'accountId',
+  'apiKey',
+  'apiKeyId',
+  'caller',
+  'cognitoAuthenticationProvider',
+  'cognitoAuthenticationType',
+  'cognitoIdentityId',
+  'cognitoIdentityPoolId',
+  'principalOrgId',
+  'user',
+  'userArn',
+].map((name) => [name, null]);
+
+/** `requestTime` changes once a second: format it once a second. */
+let lastSecond = -1;
+let lastRequestTime = '';
+function requestTimeOf(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastRequestTime = formatRequestTime(epochMs);
+  }
+  return lastRequestTime;
+}
+
+/**
+ * `$context` for a request's mapping templates, built directly as template values (the same
+ * variables as contextVariables, without an intermediate tree). Every map is fresh, because
+ * templates may write into any of them.
+ */
+export function contextMap(inv: Invocation): JavaMap {
+  let fixed = methodEntries.get(inv.method);
+  if (!fixed) {
+    fixed = [
+      ['accountId', inv.stage.accountId],
+      ['apiId', inv.stage.apiId],
+      ['deploymentId', inv.stage.deploymentId],
+      ['isCanaryRequest', false],
+      ['resourceId', inv.method.resourceId],
+      ['resourcePath', inv.resourcePath],
+      ['stage', inv.stage.stageName],
+    ];
+    methodEntries.set(inv.method, fixed);
+  }
+  const map: JavaMap = new Map(fixed);
+  const hostName = (inv.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+  const identity: JavaMap = new Map(IDENTITY_NULLS);
+  identity.set('sourceIp', inv.sourceIp);
+  identity.set('userAgent', inv.req.headers['user-agent'] ?? null);
+  map.set('authorizer', new Map());
+  map.set('awsEndpointRequestId', inv.requestId);
+  map.set('domainName', hostName);
+  map.set('domainPrefix', hostName.split('.')[0]!);
+  map.set('error', new Map());
+  map.set('extendedRequestId', inv.extendedRequestId);
+  map.set('httpMethod', inv.httpMethod);
+  map.set('identity', identity);
+  map.set('path', inv.target.requestPath);
+  map.set('protocol', `HTTP/${inv.req.httpVersion}`);
+  map.set('requestId', inv.requestId);
+  map.set('requestTime', requestTimeOf(inv.requestTimeEpoch));
+  map.set('requestTimeEpoch', inv.requestTimeEpoch);
+  return map;
 }
