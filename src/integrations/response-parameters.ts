@@ -5,7 +5,7 @@
  * `integration.response.body.<JSONPath>`, `stageVariables.Y`, `context.Y` and static `'value'`s.
  */
 import type { Invocation } from '../gateway/invocation.js';
-import { evaluateJsonPath } from '../mapping/jsonpath.js';
+import { compileJsonPath, selectFromJsonText, type JsonPath } from '../mapping/jsonpath.js';
 import { compileSource } from './parameters.js';
 
 export interface ResponseSource {
@@ -33,7 +33,12 @@ export function compileResponseSource(expression: string): ResponseSource | unde
     return { isStatic: false, resolve: ({ body }) => body.toString('utf8') };
   }
   if (expression.startsWith('integration.response.body.')) {
-    const path = '$.' + expression.slice('integration.response.body.'.length);
+    let path: JsonPath;
+    try {
+      path = compileJsonPath('$.' + expression.slice('integration.response.body.'.length));
+    } catch {
+      return undefined; // A path that does not parse maps nothing.
+    }
     return { isStatic: false, resolve: ({ body }) => bodyValue(body, path) };
   }
   // stageVariables.* and context.* read the method request, as request parameter mapping does.
@@ -47,14 +52,8 @@ export function compileResponseSource(expression: string): ResponseSource | unde
 }
 
 /** A JSONPath value of the backend body: strings as they are, anything else as JSON. */
-function bodyValue(body: Buffer, path: string): string | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const value = evaluateJsonPath(document, path);
+function bodyValue(body: Buffer, path: JsonPath): string | undefined {
+  const value = selectFromJsonText(body.toString('utf8'), path);
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

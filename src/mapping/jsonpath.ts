@@ -13,6 +13,7 @@
 import { type Budget, DetachedBudget } from './vtl/budget.js';
 import { TemplateError } from './vtl/errors.js';
 import { isNumber, JavaDouble, JavaList, type JavaMap, numberValue, type Value } from './vtl/values.js';
+import { parseJson } from './vtl/json.js';
 
 export class JsonPathError extends Error {
   override readonly name = 'JsonPathError';
@@ -446,28 +447,6 @@ export function compileJsonPath(path: string): JsonPath {
   return compiled;
 }
 
-const MAX_DOCUMENT_DEPTH = 512;
-
-/** A JSON.parse result as template values (own keys only; too deep → null). */
-function fromJson(x: unknown, depth: number): Value {
-  if (x === null || depth > MAX_DOCUMENT_DEPTH) return null;
-  switch (typeof x) {
-    case 'string':
-    case 'boolean':
-      return x;
-    case 'number':
-      return Number.isSafeInteger(x) ? x : new JavaDouble(x);
-    case 'object': {
-      if (Array.isArray(x)) return new JavaList(x.map((item) => fromJson(item, depth + 1)), true);
-      const map: JavaMap = new Map();
-      for (const key of Object.keys(x)) map.set(key, fromJson(Object.getOwnPropertyDescriptor(x, key)?.value, depth + 1));
-      return map;
-    }
-    default:
-      return null;
-  }
-}
-
 /** Template values back to plain JSON data (objects built with own properties only). */
 function toPlain(v: Value): unknown {
   if (v instanceof JavaDouble) return v.value;
@@ -481,18 +460,32 @@ function toPlain(v: Value): unknown {
 }
 
 /**
- * Evaluates a JSONPath over a JSON document as JSON.parse returns it (for parameter mappings
- * such as `integration.response.body.<JSONPath>`). A definite path gives its value, an indefinite
- * one an array; undefined when nothing matches or the path is malformed.
+ * Evaluates a compiled JSONPath over JSON text (for parameter mappings such as
+ * `integration.response.body.<JSONPath>`), parsed by the engine's own JSON parser. A definite
+ * path gives its value, an indefinite one an array, as plain JSON data; undefined when the text
+ * is not JSON or nothing matches.
  */
-export function evaluateJsonPath(document: unknown, path: string): unknown {
+export function selectFromJsonText(text: string, path: JsonPath): unknown {
   try {
-    const compiled = compileJsonPath(path);
-    const found = compiled.select(fromJson(document, 0), new DetachedBudget());
-    if (!compiled.definite) return found.map(toPlain);
+    const document = parseJson(text);
+    if (document === undefined) return undefined;
+    const found = path.select(document, new DetachedBudget());
+    if (!path.definite) return found.map(toPlain);
     return found.length > 0 ? toPlain(found[0]!) : undefined;
   } catch (e) {
     if (e instanceof JsonPathError || e instanceof TemplateError) return undefined;
     throw e;
   }
+}
+
+/** selectFromJsonText with a path still in text form; undefined when the path is malformed. */
+export function evaluateJsonPath(text: string, path: string): unknown {
+  let compiled: JsonPath;
+  try {
+    compiled = compileJsonPath(path);
+  } catch (e) {
+    if (e instanceof JsonPathError) return undefined;
+    throw e;
+  }
+  return selectFromJsonText(text, compiled);
 }

@@ -91,6 +91,8 @@ export class MappingTemplate {
   render(vars: TemplateVariables, limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): string {
     if (this.exec === null) return checkSize(this.source, limits);
     let input: InputHost | undefined;
+    // Built on first use and kept for the render, so a #set into it is seen by later reads.
+    let stageVariables: JavaMap | undefined;
     const st = new RenderState(limits, (name): Value | undefined => {
       switch (name) {
         case 'input':
@@ -100,7 +102,7 @@ export class MappingTemplate {
         case 'context':
           return vars.context.map;
         case 'stageVariables':
-          return stageVariablesMap(vars.stageVariables);
+          return (stageVariables ??= stageVariablesMap(vars.stageVariables));
         default:
           return undefined;
       }
