@@ -55,12 +55,17 @@ export class Invocation {
    */
   body(): Promise<Buffer> {
     if (this.bodyCache) return this.bodyCache;
-    const { 'content-length': length, 'transfer-encoding': chunked } = this.req.headers;
     // Most GETs carry nothing: skip the stream events (and their event-loop turns) entirely.
-    if (chunked === undefined && (length === undefined || length === '0')) return (this.bodyCache = Promise.resolve(EMPTY_BODY));
+    if (!this.hasBody) return (this.bodyCache = Promise.resolve(EMPTY_BODY));
     const encoding = this.req.headers['content-encoding'];
     const read = readBody(this.req);
     return (this.bodyCache = encoding ? read.then((raw) => decodeRequestBody(raw, encoding)) : read);
+  }
+
+  /** Whether the request framing announces a body (a GET usually has none). */
+  get hasBody(): boolean {
+    const { 'content-length': length, 'transfer-encoding': chunked } = this.req.headers;
+    return chunked !== undefined || (length !== undefined && length !== '0');
   }
 
   /** `X-Amzn-Trace-Id` as received, or a new root when absent (AWS always sets one). */

@@ -100,6 +100,7 @@ export class CompiledIntegrationResponse {
   /** AWS: the Accept media type's template, else application/json's, else the first one. */
   private selectTemplate(accept: string | undefined): ResponseTemplate | undefined {
     if (this.templates.length === 0) return undefined;
+    if (this.acceptIndependent) return this.templates[0];
     const wanted = mediaType(accept?.split(',')[0]);
     if (wanted && wanted !== '*/*') {
       for (const t of this.templates) if (t.contentType === wanted) return t;

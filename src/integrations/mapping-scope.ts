@@ -4,11 +4,12 @@
  * responseOverride) and the method request parameters `$input.params()` exposes. Both are built
  * on first use, so a route whose templates are all static never pays for them.
  */
-import { MappingTemplate, TemplateError, type TemplateInput } from '../mapping/template.js';
+import { MappingTemplate, MethodParameters, TemplateError } from '../mapping/template.js';
 import { TemplateContext } from '../mapping/context.js';
 import type { Invocation } from '../gateway/invocation.js';
 import { contextMap } from '../gateway/rest/context-variables.js';
 import { apiConfigurationError } from '../gateway/errors.js';
+import type { JavaMap } from '../mapping/vtl/values.js';
 
 /**
  * Request headers AWS hides from `$input.params()`: connection management, framing and a few
@@ -32,7 +33,7 @@ const HIDDEN_HEADERS = new Set([
 
 export class MappingScope {
   private contextCache?: TemplateContext;
-  private paramsCache?: TemplateInput['params'];
+  private paramsCache?: MethodParameters;
 
   constructor(readonly inv: Invocation) {}
 
@@ -45,18 +46,14 @@ export class MappingScope {
     return this.contextCache !== undefined;
   }
 
-  get params(): TemplateInput['params'] {
+  get params(): MethodParameters {
     if (this.paramsCache) return this.paramsCache;
-    const header: Record<string, string> = {};
+    const header: JavaMap = new Map();
     const raw = this.inv.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
-      if (!HIDDEN_HEADERS.has(raw[i]!.toLowerCase())) header[raw[i]!] = raw[i + 1]!;
+      if (!HIDDEN_HEADERS.has(raw[i]!.toLowerCase())) header.set(raw[i]!, raw[i + 1]!);
     }
-    return (this.paramsCache = {
-      path: { ...(this.inv.pathParameters ?? {}) },
-      querystring: { ...this.inv.query.single },
-      header,
-    });
+    return (this.paramsCache = new MethodParameters(ownStrings(this.inv.pathParameters), ownStrings(this.inv.query.single), header));
   }
 
   /** Renders a template over `body`; a template that fails is AWS's configuration error (500). */
@@ -68,6 +65,12 @@ export class MappingScope {
       throw err;
     }
   }
+}
+
+function ownStrings(record: Record<string, string> | null): JavaMap {
+  const map: JavaMap = new Map();
+  if (record) for (const key of Object.keys(record)) map.set(key, record[key]!);
+  return map;
 }
 
 /** Compiles a template once per deployment; a template that does not parse fails at request time. */

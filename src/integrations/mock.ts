@@ -16,9 +16,26 @@ import type { GatewayResult } from '../gateway/result.js';
  * JSON here (`{statusCode: 200}`), so this is a pattern, not a parser.
  */
 export function mockStatusCode(text: string): number | undefined {
-  const match = /"?statusCode"?\s*:\s*"?(\d{3})"?/.exec(text);
+  // The common `"statusCode": 200` is read without the pattern; anything else takes it.
+  const at = text.indexOf('statusCode');
+  if (at !== -1) {
+    let i = at + 10;
+    if (text.charCodeAt(i) === 34 /* " */) i++;
+    while (text.charCodeAt(i) === 32) i++;
+    if (text.charCodeAt(i) === 58 /* : */) {
+      i++;
+      while (text.charCodeAt(i) === 32) i++;
+      if (text.charCodeAt(i) === 34) i++;
+      const digits = text.slice(i, i + 3);
+      if (THREE_DIGITS.test(digits)) return Number(digits);
+    }
+  }
+  const match = STATUS_CODE.exec(text);
   return match ? Number(match[1]) : undefined;
 }
+
+const THREE_DIGITS = /^\d{3}$/;
+const STATUS_CODE = /"?statusCode"?\s*:\s*"?(\d{3})"?/;
 
 const NO_BACKEND: BackendResponse = { headers: {}, body: Buffer.alloc(0) };
 const TEXT = { payloadIsBinary: false, acceptIsBinary: false };
@@ -61,11 +78,12 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     }
     const scope = new MappingScope(inv);
     let text: string;
+    // Without a body there is nothing to wait for: stay on this turn of the event loop.
+    const body = inv.hasBody ? (await inv.body()).toString('utf8') : '';
     if (choice.kind === 'template') {
-      const body = await inv.body();
-      text = scope.render(choice.template, body.toString('utf8'));
+      text = scope.render(choice.template, body);
     } else {
-      text = (await inv.body()).toString('utf8');
+      text = body;
       // Nothing to map and nothing sent: the mock answers its default 200.
       if (text.trim() === '') text = '{"statusCode": 200}';
     }

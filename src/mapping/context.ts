@@ -55,15 +55,14 @@ export class TemplateContext {
     // A map already built from template values (the gateway's hot path) is taken as it is.
     const map = values instanceof Map ? values : fromPlain(values);
     this.map = map instanceof Map ? map : new Map();
-    this.map.set(
-      'requestOverride',
-      new Map<string, Value>([
-        ['header', new Map()],
-        ['querystring', new Map()],
-        ['path', new Map()],
-      ]),
-    );
-    this.map.set('responseOverride', new Map<string, Value>([['header', new Map()]]));
+    const requestOverride: JavaMap = new Map();
+    requestOverride.set('header', new Map());
+    requestOverride.set('querystring', new Map());
+    requestOverride.set('path', new Map());
+    const responseOverride: JavaMap = new Map();
+    responseOverride.set('header', new Map());
+    this.map.set('requestOverride', requestOverride);
+    this.map.set('responseOverride', responseOverride);
   }
 
   /** What the request template wrote to `$context.requestOverride`, as strings. */

@@ -10,7 +10,10 @@
  *   looks in path, then query string, then headers (exact name first, then any header of
  *   that name in another case), and is '' when the parameter is absent.
  *
- * One InputHost lives for one render: the body is parsed at most once, on first use.
+ * One InputHost lives for one render: the body is parsed at most once, on first use. The
+ * parameters are a MethodParameters built once per request and shared by its templates;
+ * `$input.params()` hands each render its own copy, so what one template writes into it stays
+ * in that template.
  */
 import { compileJsonPath, JsonPathError } from './jsonpath.js';
 import type { TemplateInput } from './template.js';
@@ -32,18 +35,62 @@ function stringMap(record: Record<string, string>): JavaMap {
   return map;
 }
 
-function own(record: Record<string, string>, name: string): string | undefined {
-  if (!Object.hasOwn(record, name)) return undefined;
-  const value = Object.getOwnPropertyDescriptor(record, name)?.value;
-  return typeof value === 'string' ? value : undefined;
+/** Copying entry by entry is faster than `new Map(map)`, which goes through the iterator protocol. */
+function copyMap(map: JavaMap): JavaMap {
+  const copy: JavaMap = new Map();
+  for (const [key, value] of map) copy.set(key, value);
+  return copy;
+}
+
+/** Method request parameters as template values: built once, read by every template of a request. */
+export class MethodParameters {
+  constructor(
+    readonly path: JavaMap,
+    readonly querystring: JavaMap,
+    readonly header: JavaMap,
+  ) {}
+
+  static fromRecords(params: ParameterRecords): MethodParameters {
+    return new MethodParameters(stringMap(params.path), stringMap(params.querystring), stringMap(params.header));
+  }
+
+  /** `$input.params(name)`: path, then query string, then header (exact name, then any case). */
+  find(name: string): string {
+    const found = this.path.get(name) ?? this.querystring.get(name) ?? this.header.get(name);
+    if (typeof found === 'string') return found;
+    const lower = name.toLowerCase();
+    for (const [key, value] of this.header) {
+      if (key.toLowerCase() === lower && typeof value === 'string') return value;
+    }
+    return '';
+  }
+
+  /** A fresh `{path, header, querystring}` map a template may change freely. */
+  copy(): JavaMap {
+    const copy: JavaMap = new Map();
+    copy.set('path', copyMap(this.path));
+    copy.set('header', copyMap(this.header));
+    copy.set('querystring', copyMap(this.querystring));
+    return copy;
+  }
+}
+
+/** Parameters as plain records (header names as the client sent them). */
+export interface ParameterRecords {
+  path: Record<string, string>;
+  querystring: Record<string, string>;
+  header: Record<string, string>;
 }
 
 export class InputHost extends HostObject {
   private document: Value | undefined | typeof UNPARSED = UNPARSED;
   private paramsMap: JavaMap | null = null;
+  private readonly parameters: MethodParameters;
 
   constructor(private readonly input: TemplateInput) {
     super();
+    const params = input.params;
+    this.parameters = params instanceof MethodParameters ? params : MethodParameters.fromRecords(params);
   }
 
   get body(): string {
@@ -67,7 +114,7 @@ export class InputHost extends HostObject {
       }
       case 'params':
         if (args.length === 0) return this.params();
-        if (args.length === 1) return this.param(javaString(args[0]!, budget));
+        if (args.length === 1) return this.parameters.find(javaString(args[0]!, budget));
         return undefined;
       case 'getBody':
         return args.length === 0 ? this.body : undefined;
@@ -99,25 +146,6 @@ export class InputHost extends HostObject {
   }
 
   private params(): JavaMap {
-    if (!this.paramsMap) {
-      const { path, querystring, header } = this.input.params;
-      this.paramsMap = new Map<string, Value>([
-        ['path', stringMap(path)],
-        ['header', stringMap(header)],
-        ['querystring', stringMap(querystring)],
-      ]);
-    }
-    return this.paramsMap;
-  }
-
-  private param(name: string): string {
-    const { path, querystring, header } = this.input.params;
-    const found = own(path, name) ?? own(querystring, name) ?? own(header, name);
-    if (found !== undefined) return found;
-    const lower = name.toLowerCase();
-    for (const key of Object.keys(header)) {
-      if (key.toLowerCase() === lower) return own(header, key) ?? '';
-    }
-    return '';
+    return (this.paramsMap ??= this.parameters.copy());
   }
 }

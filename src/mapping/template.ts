@@ -12,10 +12,10 @@
  *   const body = template.render({ input, context, stageVariables });
  */
 import { TemplateContext } from './context.js';
-import { InputHost } from './input.js';
+import { InputHost, MethodParameters, type ParameterRecords } from './input.js';
 import { UTIL } from './util.js';
 import type { Node } from './vtl/ast.js';
-import { compileTemplate, type Exec } from './vtl/compiler.js';
+import { compileTemplate, type CompiledTemplate } from './vtl/compiler.js';
 import { limitError, runtimeError, syntaxError, TemplateError } from './vtl/errors.js';
 import { parseTemplate } from './vtl/parser.js';
 import { BREAK, RenderState, STOP } from './vtl/runtime.js';
@@ -23,6 +23,7 @@ import type { JavaMap, Value } from './vtl/values.js';
 
 export { TemplateError } from './vtl/errors.js';
 export { TemplateContext } from './context.js';
+export { MethodParameters, type ParameterRecords } from './input.js';
 
 export interface TemplateLimits {
   /** Bytes of output (UTF-8); also the longest string a template may build. */
@@ -43,7 +44,7 @@ export interface TemplateInput {
   /** $input.body — the raw text being mapped (request body for request templates, integration response body for response templates). */
   body: string;
   /** $input.params(): method request parameters. Header names as the client sent them. */
-  params: { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> };
+  params: MethodParameters | ParameterRecords;
 }
 
 export interface TemplateVariables {
@@ -67,9 +68,9 @@ const isStaticText = (nodes: Node[], source: string): boolean =>
 export class MappingTemplate {
   private constructor(
     private readonly source: string,
-    private readonly exec: Exec | null,
+    private readonly compiled: CompiledTemplate | null,
   ) {
-    this.isStatic = exec === null;
+    this.isStatic = compiled === null;
   }
 
   /** True when the template has no references or directives: render() returns the source text. */
@@ -89,7 +90,7 @@ export class MappingTemplate {
 
   /** Renders; throws TemplateError ('limit' when a bound is passed, 'runtime' otherwise). Never throws anything else. */
   render(vars: TemplateVariables, limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): string {
-    if (this.exec === null) return checkSize(this.source, limits);
+    if (this.compiled === null) return checkSize(this.source, limits);
     let input: InputHost | undefined;
     // Built on first use and kept for the render, so a #set into it is seen by later reads.
     let stageVariables: JavaMap | undefined;
@@ -106,9 +107,9 @@ export class MappingTemplate {
         default:
           return undefined;
       }
-    });
+    }, this.compiled.slotCount);
     try {
-      this.exec(st);
+      this.compiled.exec(st);
     } catch (e) {
       // #stop, and #break outside any #foreach, end the template with what it has written.
       if (e !== STOP && e !== BREAK) throw asTemplateError(e);

@@ -47,8 +47,12 @@ export function escapeJavaScript(s: string): string {
   return plain === 0 ? s : out + s.slice(plain);
 }
 
+const URL_SAFE = /^[A-Za-z0-9.*_-]*$/;
+
 /** URLEncoder.encode(s, "UTF-8"): letters, digits and `.-*_` stay, space becomes `+`. */
 export function urlEncode(s: string): string {
+  // Most parameters are plain words: nothing to encode.
+  if (URL_SAFE.test(s)) return s;
   let encoded: string;
   try {
     encoded = encodeURIComponent(s);

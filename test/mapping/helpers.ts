@@ -7,11 +7,12 @@ import {
   TemplateError,
   type TemplateLimits,
   type TemplateVariables,
+  type ParameterRecords,
 } from '../../src/mapping/template.js';
 
 export interface RenderOptions {
   body?: string;
-  params?: Partial<TemplateVariables['input']['params']>;
+  params?: Partial<ParameterRecords>;
   context?: TemplateContext;
   stageVariables?: Record<string, string>;
   limits?: Partial<TemplateLimits>;

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { base64Decode, base64Encode, escapeJavaScript, urlDecode, urlEncode } from '../../src/mapping/util.js';
+import { MappingTemplate, MethodParameters, TemplateContext, type TemplateVariables } from '../../src/mapping/template.js';
 import { fails, render } from './helpers.js';
 
 const pets = JSON.stringify({
@@ -80,6 +81,16 @@ describe('$input.params', () => {
     const t = '#set($all = $input.params())#foreach($type in $all.keySet())$type:#foreach($n in $all.get($type).keySet())$n=$all.get($type).get($n);#end #end';
     assert.equal(render(t, { params }), 'path:id=p1;both=from-path; header:X-Trace=t1;both=from-header; querystring:q=x;both=from-query; ');
     assert.equal(render('$input.params().header.get("X-Trace") $input.params().path.id', { params }), 't1 p1');
+  });
+
+  it('keeps what one template writes into them away from the next template of the request', () => {
+    // The gateway builds the parameters once per request and renders both templates over them.
+    const shared = MethodParameters.fromRecords(params);
+    const writer = MappingTemplate.compile('#set($p = $input.params())#set($ignored = $p.querystring.put("q", "changed"))$p.querystring.q');
+    const reader = MappingTemplate.compile('$input.params("q") $input.params().querystring.q');
+    const vars = (): TemplateVariables => ({ input: { body: '', params: shared }, context: new TemplateContext({}), stageVariables: {} });
+    assert.equal(writer.render(vars()), 'changed');
+    assert.equal(reader.render(vars()), 'x x');
   });
 });
 

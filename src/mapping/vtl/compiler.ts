@@ -107,12 +107,35 @@ interface MacroHolder {
   exec: Exec;
 }
 
-export function compileTemplate(nodes: Node[]): Exec {
-  return new Compiler().block(nodes);
+/** A compiled template: its code, and how many variable slots a render of it needs. */
+export interface CompiledTemplate {
+  exec: Exec;
+  slotCount: number;
+}
+
+export function compileTemplate(nodes: Node[]): CompiledTemplate {
+  const compiler = new Compiler();
+  const exec = compiler.block(nodes);
+  return { exec, slotCount: compiler.slotCount };
 }
 
 class Compiler {
   private readonly macros = new Map<MacroDefinition, MacroHolder>();
+  /** Every variable name the template uses gets a slot, so a render never looks names up. */
+  private readonly slots = new Map<string, number>();
+
+  get slotCount(): number {
+    return this.slots.size;
+  }
+
+  private slot(name: string): number {
+    let index = this.slots.get(name);
+    if (index === undefined) {
+      index = this.slots.size;
+      this.slots.set(name, index);
+    }
+    return index;
+  }
 
   block(nodes: Node[]): Exec {
     const execs = nodes.map((n) => this.node(n)).filter((e) => e !== NOTHING);
@@ -175,7 +198,8 @@ class Compiler {
       case 'define': {
         const block = new DefinedBlock(this.block(n.body));
         const name = n.name;
-        return (st) => st.assign(name, block);
+        const slot = this.slot(name);
+        return (st) => st.assign(slot, name, block);
       }
       case 'unsupported': {
         const message = `#${n.directive} is not supported in API Gateway mapping templates`;
@@ -191,10 +215,11 @@ class Compiler {
     const steps = target.steps;
     if (steps.length === 0) {
       const name = target.name;
+      const slot = this.slot(name);
       return (st) => {
         st.tick();
         const v = value(st);
-        if (v !== null) st.assign(name, v);
+        if (v !== null) st.assign(slot, name, v);
       };
     }
     const base = this.path(target, steps.length - 1);
@@ -221,6 +246,10 @@ class Compiler {
   }
 
   private foreach(variable: string, iterable: Eval, body: Exec): Exec {
+    const v = this.slot(variable);
+    const foreach = this.slot('foreach');
+    const count = this.slot('velocityCount');
+    const hasNext = this.slot('velocityHasNext');
     return (st) => {
       const collection = iterable(st);
       st.tick();
@@ -234,9 +263,14 @@ class Compiler {
       } else return;
       const size = items ? items.length : range!.size;
       const state = new ForeachState(size, st.foreach);
-      const saved = [st.peek(variable), st.peek('foreach'), st.peek('velocityCount'), st.peek('velocityHasNext')] as const;
+      const saved = [
+        st.peek(v, variable),
+        st.peek(foreach, 'foreach'),
+        st.peek(count, 'velocityCount'),
+        st.peek(hasNext, 'velocityHasNext'),
+      ] as const;
       st.foreach = state;
-      st.assign('foreach', state);
+      st.assign(foreach, 'foreach', state);
       try {
         for (let i = 0; i < size; i++) {
           st.tick();
@@ -244,9 +278,9 @@ class Compiler {
             throw runtimeError('ConcurrentModificationException: the list changed while #foreach was iterating over it');
           }
           state.index = i;
-          st.assign(variable, items ? items[i]! : range!.at(i));
-          st.assign('velocityCount', i + 1);
-          st.assign('velocityHasNext', i < size - 1);
+          st.assign(v, variable, items ? items[i]! : range!.at(i));
+          st.assign(count, 'velocityCount', i + 1);
+          st.assign(hasNext, 'velocityHasNext', i < size - 1);
           try {
             body(st);
           } catch (e) {
@@ -256,10 +290,10 @@ class Compiler {
         }
       } finally {
         st.foreach = state.parent;
-        st.restore(variable, saved[0]);
-        st.restore('foreach', saved[1]);
-        st.restore('velocityCount', saved[2]);
-        st.restore('velocityHasNext', saved[3]);
+        st.restore(v, variable, saved[0]);
+        st.restore(foreach, 'foreach', saved[1]);
+        st.restore(count, 'velocityCount', saved[2]);
+        st.restore(hasNext, 'velocityHasNext', saved[3]);
       }
     };
   }
@@ -368,7 +402,8 @@ class Compiler {
   /** The reference's variable followed by its first `count` steps. */
   private path(r: Reference, count: number): Eval {
     const name = r.name;
-    let value: Eval = (st) => st.lookup(name);
+    const slot = this.slot(name);
+    let value: Eval = (st) => st.lookup(slot, name);
     for (let i = 0; i < count; i++) value = this.step(value, r.steps[i]!);
     return value;
   }

@@ -46,7 +46,7 @@ export class RenderState implements Budget {
   private built = 0;
   private steps = 0;
   private nextCheck: number;
-  private readonly vars = new Map<string, Value>();
+  private readonly slots: (Value | undefined)[];
   private frame: Frame | null = null;
   private depth = 0;
   /** The innermost `#foreach`, for `$foreach.parent`. */
@@ -55,7 +55,9 @@ export class RenderState implements Budget {
   constructor(
     limits: RenderLimits,
     private readonly builtins: Builtins,
+    slotCount: number,
   ) {
+    this.slots = new Array<Value | undefined>(slotCount).fill(undefined);
     this.maxOutput = limits.maxOutputBytes;
     this.maxStringLength = limits.maxOutputBytes;
     // Accumulating a string in a loop is quadratic in what it copies; allow plenty of that,
@@ -119,42 +121,52 @@ export class RenderState implements Budget {
     }
   }
 
-  lookup(name: string): Value {
-    for (let f = this.frame; f; f = f.parent) {
-      const v = f.vars.get(name);
-      if (v !== undefined) return v;
+  /**
+   * Variables live in slots the compiler numbered (one per name in the template); macro
+   * arguments shadow them by name, and only while a macro runs.
+   */
+  lookup(slot: number, name: string): Value {
+    if (this.frame) {
+      for (let f: Frame | null = this.frame; f; f = f.parent) {
+        const v = f.vars.get(name);
+        if (v !== undefined) return v;
+      }
     }
-    const v = this.vars.get(name);
+    const v = this.slots[slot];
     if (v !== undefined) return v;
     const builtin = this.builtins(name);
     if (builtin === undefined) return null;
-    this.vars.set(name, builtin);
+    this.slots[slot] = builtin;
     return builtin;
   }
 
   /** The variable's current value, undefined when it was never set (to restore it after #foreach). */
-  peek(name: string): Value | undefined {
-    for (let f = this.frame; f; f = f.parent) {
-      const v = f.vars.get(name);
-      if (v !== undefined) return v;
+  peek(slot: number, name: string): Value | undefined {
+    if (this.frame) {
+      for (let f: Frame | null = this.frame; f; f = f.parent) {
+        const v = f.vars.get(name);
+        if (v !== undefined) return v;
+      }
     }
-    return this.vars.get(name);
+    return this.slots[slot];
   }
 
   /** Sets a variable: a macro argument of that name if one is in scope, else the template's. */
-  assign(name: string, value: Value): void {
-    for (let f = this.frame; f; f = f.parent) {
-      if (f.vars.has(name)) {
-        f.vars.set(name, value);
-        return;
+  assign(slot: number, name: string, value: Value): void {
+    if (this.frame) {
+      for (let f: Frame | null = this.frame; f; f = f.parent) {
+        if (f.vars.has(name)) {
+          f.vars.set(name, value);
+          return;
+        }
       }
     }
-    this.vars.set(name, value);
+    this.slots[slot] = value;
   }
 
   /** Puts a variable back as it was (undefined: never set). */
-  restore(name: string, value: Value | undefined): void {
-    if (value !== undefined) this.assign(name, value);
-    else this.vars.delete(name);
+  restore(slot: number, name: string, value: Value | undefined): void {
+    if (value !== undefined) this.assign(slot, name, value);
+    else this.slots[slot] = undefined;
   }
 }
