@@ -128,11 +128,12 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
   const staticQuery = fill(uri.queryParts, new Map());
   const responses = proxy ? undefined : new IntegrationResponses(integration.integrationResponses ?? {});
   const requestTemplates = proxy ? undefined : new RequestTemplates(integration);
+  const contextUse = proxy ? undefined : requestTemplates!.contextUse.union(responses!.contextUse);
   const userAgent = `AmazonAPIGateway_${ctx.apiId}`;
 
   return async (inv: Invocation): Promise<GatewayResult> => {
     checkDeclaredLength(inv.req);
-    const scope = proxy ? undefined : new MappingScope(inv);
+    const scope = proxy ? undefined : new MappingScope(inv, contextUse);
     const method = configuredMethod === 'ANY' ? inv.httpMethod : configuredMethod;
     const sendsBody = method !== 'GET' && method !== 'HEAD';
 

@@ -7,7 +7,7 @@
  * No match and no default is AWS's configuration error, a 500.
  */
 import type { ContentHandlingStrategy, IntegrationResponse } from '../model/rest-api.js';
-import type { MappingTemplate } from '../mapping/template.js';
+import { ContextUse, type MappingTemplate } from '../mapping/template.js';
 import { apiConfigurationError } from '../gateway/errors.js';
 import type { GatewayResult } from '../gateway/result.js';
 import { convertResponseBody, type ResponsePayloadKind } from '../gateway/content-handling.js';
@@ -63,6 +63,8 @@ export class CompiledIntegrationResponse {
   readonly isStatic: boolean;
   /** True when the Accept header cannot change which template applies. */
   readonly acceptIndependent: boolean;
+  /** The `$context` variables these templates can observe. */
+  readonly contextUse: ContextUse = ContextUse.NONE;
 
   constructor(response: IntegrationResponse) {
     this.statusCode = Number(response.statusCode);
@@ -84,6 +86,7 @@ export class CompiledIntegrationResponse {
       // An empty template returns the backend body unmapped, as AWS documents.
       if (source.trim() === '') continue;
       const template = compileTemplate(source);
+      if (!(template instanceof Error)) this.contextUse = this.contextUse.union(template.contextUse);
       const entry: ResponseTemplate = {
         contentType: contentType.toLowerCase(),
         template,
@@ -144,11 +147,14 @@ export class CompiledIntegrationResponse {
 export class IntegrationResponses {
   private readonly patterned: CompiledIntegrationResponse[] = [];
   private readonly fallback?: CompiledIntegrationResponse;
+  /** The `$context` variables any of these responses' templates can observe. */
+  readonly contextUse: ContextUse = ContextUse.NONE;
 
   constructor(responses: Record<string, IntegrationResponse>) {
     let fallback: CompiledIntegrationResponse | undefined;
     for (const response of Object.values(responses)) {
       const compiled = new CompiledIntegrationResponse(response);
+      this.contextUse = this.contextUse.union(compiled.contextUse);
       if (response.selectionPattern === undefined || response.selectionPattern === '') fallback ??= compiled;
       else this.patterned.push(compiled);
     }

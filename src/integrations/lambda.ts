@@ -86,6 +86,7 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
   if (refusesHeaderMappings(ctx)) return async () => Promise.reject(apiConfigurationError());
   const requestTemplates = new RequestTemplates(ctx.integration);
   const responses = new IntegrationResponses(ctx.integration.integrationResponses ?? {});
+  const contextUse = requestTemplates.contextUse.union(responses.contextUse);
   const { invoker } = ctx;
   const timeoutMs = ctx.integration.timeoutInMillis;
   const contentHandling = ctx.integration.contentHandling;
@@ -94,7 +95,7 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
     const choice = requestTemplates.select(inv.req.headers['content-type']);
     // AWS cannot map a body it was told to turn into binary (recorded: 500).
     if (choice.kind === 'template' && contentHandling === 'CONVERT_TO_BINARY') throw apiConfigurationError();
-    const scope = new MappingScope(inv);
+    const scope = new MappingScope(inv, contextUse);
     const raw = await inv.body();
     const converted = convertRequestBody(raw, inv.stage.isBinaryMediaType(inv.req.headers['content-type']), contentHandling);
     const text =

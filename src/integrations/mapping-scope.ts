@@ -4,7 +4,7 @@
  * responseOverride) and the method request parameters `$input.params()` exposes. Both are built
  * on first use, so a route whose templates are all static never pays for them.
  */
-import { MappingTemplate, MethodParameters, TemplateError } from '../mapping/template.js';
+import { ContextUse, MappingTemplate, MethodParameters, TemplateError } from '../mapping/template.js';
 import { TemplateContext } from '../mapping/context.js';
 import type { Invocation } from '../gateway/invocation.js';
 import { contextMap } from '../gateway/rest/context-variables.js';
@@ -35,10 +35,17 @@ export class MappingScope {
   private contextCache?: TemplateContext;
   private paramsCache?: MethodParameters;
 
-  constructor(readonly inv: Invocation) {}
+  /**
+   * `contextUse` is what the integration's templates can observe of `$context` (known when they
+   * compile); only that much of it is built.
+   */
+  constructor(
+    readonly inv: Invocation,
+    private readonly contextUse: ContextUse = ContextUse.ALL,
+  ) {}
 
   get context(): TemplateContext {
-    return (this.contextCache ??= new TemplateContext(contextMap(this.inv)));
+    return (this.contextCache ??= new TemplateContext(contextMap(this.inv, this.contextUse)));
   }
 
   /** Whether any template has used `$context` (and so may have written overrides). */

@@ -43,6 +43,7 @@ const TEXT = { payloadIsBinary: false, acceptIsBinary: false };
 export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler {
   const requestTemplates = new RequestTemplates(ctx.integration);
   const responses = new IntegrationResponses(ctx.integration.integrationResponses ?? {});
+  const contextUse = requestTemplates.contextUse.union(responses.contextUse);
 
   // The usual case: one static request template and static responses. Precompute the answer
   // for requests that select that template; anything else takes the general path.
@@ -56,7 +57,7 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
         if (status === undefined) throw apiConfigurationError();
         const chosen = responses.select(String(status));
         if (!chosen.isStatic || !chosen.acceptIndependent) return dynamicResult(status, inv);
-        hit = chosen.build(new MappingScope(inv), NO_BACKEND, TEXT);
+        hit = chosen.build(new MappingScope(inv, contextUse), NO_BACKEND, TEXT);
       } catch (err) {
         hit = err as Error;
       }
@@ -66,7 +67,7 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     return hit;
   };
 
-  const dynamicResult = (status: number, inv: Parameters<IntegrationHandler>[0], scope = new MappingScope(inv)): GatewayResult => {
+  const dynamicResult = (status: number, inv: Parameters<IntegrationHandler>[0], scope = new MappingScope(inv, contextUse)): GatewayResult => {
     const chosen = responses.select(String(status));
     return chosen.build(scope, NO_BACKEND, { payloadIsBinary: false, acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept) });
   };
@@ -76,7 +77,7 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     if (choice.kind === 'template' && choice.template.isStatic) {
       return staticResult(choice.source, inv);
     }
-    const scope = new MappingScope(inv);
+    const scope = new MappingScope(inv, contextUse);
     let text: string;
     // Without a body there is nothing to wait for: stay on this turn of the event loop.
     const body = inv.hasBody ? (await inv.body()).toString('utf8') : '';

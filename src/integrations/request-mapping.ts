@@ -7,7 +7,7 @@
  *   NEVER              no matching template → 415
  */
 import type { Integration, PassthroughBehavior } from '../model/rest-api.js';
-import type { MappingTemplate } from '../mapping/template.js';
+import { ContextUse, type MappingTemplate } from '../mapping/template.js';
 import { apiConfigurationError, unsupportedMediaType } from '../gateway/errors.js';
 import { compileTemplate } from './mapping-scope.js';
 
@@ -32,12 +32,15 @@ export class RequestTemplates {
   private readonly behavior: PassthroughBehavior;
   /** True when no template is defined: every request passes through. */
   readonly none: boolean;
+  /** The `$context` variables these templates can observe. */
+  readonly contextUse: ContextUse = ContextUse.NONE;
 
   constructor(integration: Pick<Integration, 'requestTemplates' | 'passthroughBehavior'>) {
     this.behavior = integration.passthroughBehavior ?? 'WHEN_NO_MATCH';
     for (const [contentType, source] of Object.entries(integration.requestTemplates ?? {})) {
       const key = contentType.toLowerCase();
       const compiled = compileTemplate(source);
+      if (!(compiled instanceof Error)) this.contextUse = this.contextUse.union(compiled.contextUse);
       this.byType.set(key, compiled instanceof Error ? compiled : { kind: 'template', contentType: key, template: compiled, source });
     }
     this.none = this.byType.size === 0;

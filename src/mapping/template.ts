@@ -16,6 +16,7 @@ import { InputHost, MethodParameters, type ParameterRecords } from './input.js';
 import { UTIL } from './util.js';
 import type { Node } from './vtl/ast.js';
 import { compileTemplate, type CompiledTemplate } from './vtl/compiler.js';
+import { ContextUse } from './vtl/context-use.js';
 import { limitError, runtimeError, syntaxError, TemplateError } from './vtl/errors.js';
 import { parseTemplate } from './vtl/parser.js';
 import { BREAK, RenderState, STOP } from './vtl/runtime.js';
@@ -24,6 +25,7 @@ import type { JavaMap, Value } from './vtl/values.js';
 export { TemplateError } from './vtl/errors.js';
 export { TemplateContext } from './context.js';
 export { MethodParameters, type ParameterRecords } from './input.js';
+export { ContextUse } from './vtl/context-use.js';
 
 export interface TemplateLimits {
   /** Bytes of output (UTF-8); also the longest string a template may build. */
@@ -69,6 +71,8 @@ export class MappingTemplate {
   private constructor(
     private readonly source: string,
     private readonly compiled: CompiledTemplate | null,
+    /** The `$context` variables this template can observe. */
+    readonly contextUse: ContextUse,
   ) {
     this.isStatic = compiled === null;
   }
@@ -85,7 +89,8 @@ export class MappingTemplate {
       if (e instanceof TemplateError) throw e;
       throw syntaxError(e instanceof RangeError ? 'template nested too deeply' : `cannot parse template: ${String(e)}`);
     }
-    return new MappingTemplate(source, isStaticText(nodes, source) ? null : compileTemplate(nodes));
+    if (isStaticText(nodes, source)) return new MappingTemplate(source, null, ContextUse.NONE);
+    return new MappingTemplate(source, compileTemplate(nodes), ContextUse.of(nodes));
   }
 
   /** Renders; throws TemplateError ('limit' when a bound is passed, 'runtime' otherwise). Never throws anything else. */

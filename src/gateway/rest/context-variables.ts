@@ -7,6 +7,7 @@ import type { Invocation } from '../invocation.js';
 import type { CompiledMethod } from './compile.js';
 import { formatRequestTime } from './proxy-event.js';
 import type { JavaMap, Value } from '../../mapping/vtl/values.js';
+import { ContextUse } from '../../mapping/vtl/context-use.js';
 
 /** What a gateway error adds to `$context.error`. */
 export interface ContextError {
@@ -86,9 +87,9 @@ function errorVariables(error: ContextError | undefined): Record<string, unknown
 }
 
 /** The entries of `$context` fixed for a method of a deployed stage, computed once per method. */
-const methodEntries = new WeakMap<CompiledMethod, [string, Value][]>();
+const methodEntries = new WeakMap<CompiledMethod, { use: ContextUse; entries: [string, Value][] }>();
 
-const IDENTITY_NULLS: [string, Value][] = [
+const IDENTITY_NULLS = [
   'accountId',
   'apiKey',
   'apiKeyId',
@@ -100,7 +101,51 @@ const IDENTITY_NULLS: [string, Value][] = [
   'principalOrgId',
   'user',
   'userArn',
-].map((name) => [name, null]);
+];
+
+/** What to build for one ContextUse, worked out once per use rather than per request. */
+interface ContextPlan {
+  identity: boolean;
+  identityNulls: string[];
+  sourceIp: boolean;
+  userAgent: boolean;
+  perRequest: Record<PerRequestEntry, boolean>;
+}
+
+const PER_REQUEST_ENTRIES = [
+  'authorizer',
+  'awsEndpointRequestId',
+  'domainName',
+  'domainPrefix',
+  'error',
+  'extendedRequestId',
+  'httpMethod',
+  'path',
+  'protocol',
+  'requestId',
+  'requestTime',
+  'requestTimeEpoch',
+] as const;
+type PerRequestEntry = (typeof PER_REQUEST_ENTRIES)[number];
+
+const plans = new WeakMap<ContextUse, ContextPlan>();
+
+function planFor(use: ContextUse): ContextPlan {
+  let plan = plans.get(use);
+  if (!plan) {
+    const perRequest = {} as Record<PerRequestEntry, boolean>;
+    for (const name of PER_REQUEST_ENTRIES) perRequest[name] = use.needs(name);
+    plan = {
+      identity: use.needs('identity'),
+      identityNulls: IDENTITY_NULLS.filter((name) => use.needsIdentity(name)),
+      sourceIp: use.needsIdentity('sourceIp'),
+      userAgent: use.needsIdentity('userAgent'),
+      perRequest,
+    };
+    plans.set(use, plan);
+  }
+  return plan;
+}
 
 /** The Host header without its port; clients send the same one again and again. */
 let lastHost: string | undefined;
@@ -133,12 +178,13 @@ function requestTimeOf(epochMs: number): string {
 /**
  * `$context` for a request's mapping templates, built directly as template values (the same
  * variables as contextVariables, without an intermediate tree). Every map is fresh, because
- * templates may write into any of them.
+ * templates may write into any of them. Only what `use` says the templates can observe is
+ * built: the rest could not be seen, so it is not worth a request's time.
  */
-export function contextMap(inv: Invocation): JavaMap {
+export function contextMap(inv: Invocation, use: ContextUse = ContextUse.ALL): JavaMap {
   let fixed = methodEntries.get(inv.method);
-  if (!fixed) {
-    fixed = [
+  if (!fixed || fixed.use !== use) {
+    const entries: [string, Value][] = [
       ['accountId', inv.stage.accountId],
       ['apiId', inv.stage.apiId],
       ['deploymentId', inv.stage.deploymentId],
@@ -147,28 +193,35 @@ export function contextMap(inv: Invocation): JavaMap {
       ['resourcePath', inv.resourcePath],
       ['stage', inv.stage.stageName],
     ];
+    fixed = { use, entries: entries.filter(([name]) => use.needs(name)) };
     methodEntries.set(inv.method, fixed);
   }
+  const plan = planFor(use);
+  const want = plan.perRequest;
   // Entry by entry: `new Map(pairs)` goes through the iterator protocol and is slower.
   const map: JavaMap = new Map();
-  for (let i = 0; i < fixed.length; i++) map.set(fixed[i]![0], fixed[i]![1]);
-  const hostName = hostNameOf(inv.req.headers.host);
-  const identity: JavaMap = new Map();
-  for (let i = 0; i < IDENTITY_NULLS.length; i++) identity.set(IDENTITY_NULLS[i]![0], null);
-  identity.set('sourceIp', inv.sourceIp);
-  identity.set('userAgent', inv.req.headers['user-agent'] ?? null);
-  map.set('authorizer', new Map());
-  map.set('awsEndpointRequestId', inv.requestId);
-  map.set('domainName', hostName);
-  map.set('domainPrefix', domainPrefixOf(hostName));
-  map.set('error', new Map());
-  map.set('extendedRequestId', inv.extendedRequestId);
-  map.set('httpMethod', inv.httpMethod);
-  map.set('identity', identity);
-  map.set('path', inv.target.requestPath);
-  map.set('protocol', `HTTP/${inv.req.httpVersion}`);
-  map.set('requestId', inv.requestId);
-  map.set('requestTime', requestTimeOf(inv.requestTimeEpoch));
-  map.set('requestTimeEpoch', inv.requestTimeEpoch);
+  for (let i = 0; i < fixed.entries.length; i++) map.set(fixed.entries[i]![0], fixed.entries[i]![1]);
+  if (want.authorizer) map.set('authorizer', new Map());
+  if (want.awsEndpointRequestId) map.set('awsEndpointRequestId', inv.requestId);
+  if (want.domainName || want.domainPrefix) {
+    const hostName = hostNameOf(inv.req.headers.host);
+    if (want.domainName) map.set('domainName', hostName);
+    if (want.domainPrefix) map.set('domainPrefix', domainPrefixOf(hostName));
+  }
+  if (want.error) map.set('error', new Map());
+  if (want.extendedRequestId) map.set('extendedRequestId', inv.extendedRequestId);
+  if (want.httpMethod) map.set('httpMethod', inv.httpMethod);
+  if (plan.identity) {
+    const identity: JavaMap = new Map();
+    for (let i = 0; i < plan.identityNulls.length; i++) identity.set(plan.identityNulls[i]!, null);
+    if (plan.sourceIp) identity.set('sourceIp', inv.sourceIp);
+    if (plan.userAgent) identity.set('userAgent', inv.req.headers['user-agent'] ?? null);
+    map.set('identity', identity);
+  }
+  if (want.path) map.set('path', inv.target.requestPath);
+  if (want.protocol) map.set('protocol', `HTTP/${inv.req.httpVersion}`);
+  if (want.requestId) map.set('requestId', inv.requestId);
+  if (want.requestTime) map.set('requestTime', requestTimeOf(inv.requestTimeEpoch));
+  if (want.requestTimeEpoch) map.set('requestTimeEpoch', inv.requestTimeEpoch);
   return map;
 }
