@@ -125,6 +125,12 @@ export class CompiledIntegrationResponse {
     } else {
       body = convertResponseBody(backend.body, kind, this.contentHandling);
     }
+    let statusCode = this.statusCode;
+    const override = scope.hasContext ? scope.context.responseOverride() : undefined;
+    if (override?.status !== undefined) statusCode = override.status;
+    const overrideNames = override ? Object.keys(override.header) : [];
+    // The usual case: no header mappings and no overrides.
+    if (this.headers.length === 0 && overrideNames.length === 0) return { statusCode, headers: { 'content-type': contentType }, body };
     // Header names keep the casing the method response declares; later sources replace
     // earlier ones case-insensitively (a mapped Content-Type replaces the template's).
     const named = new Map<string, [string, string]>([['content-type', ['content-type', contentType]]]);
@@ -132,12 +138,7 @@ export class CompiledIntegrationResponse {
       const value = h.source.resolve(backend, inv);
       if (value !== undefined) named.set(h.name.toLowerCase(), [h.name, value]);
     }
-    let statusCode = this.statusCode;
-    if (scope.hasContext) {
-      const override = scope.context.responseOverride();
-      if (override.status !== undefined) statusCode = override.status;
-      for (const [name, value] of Object.entries(override.header)) named.set(name.toLowerCase(), [name, String(value)]);
-    }
+    for (const name of overrideNames) named.set(name.toLowerCase(), [name, String(override!.header[name])]);
     const headers: Record<string, string> = {};
     for (const [name, value] of named.values()) headers[name] = value;
     return { statusCode, headers, body };

@@ -16,7 +16,7 @@ import { fromPlain, isNumber, JavaList, type JavaMap, numberValue, type Value } 
 /** Override values as the gateway applies them: a list (a multi-value header) joins with ','. */
 function strings(map: Value | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!(map instanceof Map)) return out;
+  if (!(map instanceof Map) || map.size === 0) return out;
   const budget = new DetachedBudget();
   for (const [key, value] of map) {
     if (value === null) continue;
