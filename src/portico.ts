@@ -20,6 +20,7 @@ import { createGatewayServer } from './gateway/server.js';
 import { deployRestApi, importRestApi, putFunctions } from './control/rest-apis.js';
 import { readProject } from './importers/project.js';
 import { createLambdaApi } from './lambda-api/lambda-api.js';
+import { createManagementApi } from './management/service.js';
 import { AdminCredentials } from './auth/admin-credentials.js';
 import { verifySigV4 } from './auth/sigv4.js';
 import { VERSION } from './version.js';
@@ -110,7 +111,18 @@ export class Portico {
           return result.ok ? undefined : result;
         },
       });
-      const server = createGatewayServer({ registry, version: VERSION, services: [lambdaApi] });
+      const managementApi = createManagementApi({
+        store,
+        account,
+        authenticate: (req, body) => {
+          const result = verifySigV4(
+            { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
+            { lookup: (id) => admin.lookup(id), service: 'apigateway' },
+          );
+          return result.ok ? undefined : result;
+        },
+      });
+      const server = createGatewayServer({ registry, version: VERSION, services: [lambdaApi, managementApi] });
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 4566, host, () => {
