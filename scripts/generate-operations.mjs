@@ -21,6 +21,9 @@ const SERVICES = [
 
 /** The schema's member type codes, as far as a request body check needs them. */
 function kind(type) {
+  // An inline schema: [1 list | 2 map | 3 structure, namespace, name, …].
+  if (Array.isArray(type) && typeof type[1] === 'string') return type[0] === 1 ? 'list' : type[0] === 2 ? 'map' : 'structure';
+  // A member with traits: [type, traits].
   if (Array.isArray(type)) return kind(type[0]);
   if (type === 0) return 'string';
   if (type === 1) return 'number';

@@ -33,7 +33,8 @@ export class StageRegistry {
 
   /** Compiles every stored stage. */
   async loadAll(): Promise<void> {
-    for (const api of await this.store.listApis()) this.apis.set(api.id, api.document.restApi?.name ?? api.id);
+    // HTTP and WebSocket APIs have their own document shape and are not served by this registry.
+    for (const api of await this.store.listApis()) if (api.protocolType === 'REST') this.apis.set(api.id, api.document.restApi?.name ?? api.id);
     for (const stage of await this.store.listStages()) await this.load(stage);
   }
 
@@ -71,7 +72,7 @@ export class StageRegistry {
             for (const k of [...this.stages.keys()]) if (k.startsWith(`${change.apiId}/`)) this.stages.delete(k);
           } else {
             const api = await this.store.getApi(change.apiId);
-            if (api) this.apis.set(api.id, api.document.restApi?.name ?? api.id);
+            if (api?.protocolType === 'REST') this.apis.set(api.id, api.document.restApi?.name ?? api.id);
           }
           break;
         case 'stage':

@@ -39,7 +39,9 @@ export type FixtureFolder =
   | 'http-integration'
   | 'binary'
   | 'proxy-event-rest-v1'
-  | 'proxy-response-rest-v1';
+  | 'proxy-response-rest-v1'
+  | 'control-plane-errors'
+  | 'control-plane-shapes';
 
 interface Tally {
   total: number;

@@ -1,4 +1,116 @@
-/** apigateway (v1) operations: rest apis (not yet implemented). */
-import type { HandlerTable } from '../operation.js';
+/**
+ * apigateway (v1) operations on REST APIs themselves: CreateRestApi, GetRestApi, GetRestApis,
+ * UpdateRestApi and DeleteRestApi. A new API gets its root resource "/" and AWS's two default
+ * models; deleting one takes its deployments and stages with it.
+ */
+import type { ApiRecord } from '../../model/api.js';
+import type { ApiKeySourceType, RestApi, RestApiDocument } from '../../model/rest-api.js';
+import { newApiId, newResourceId } from '../../model/ids.js';
+import { ManagementError, badRequest } from '../errors.js';
+import type { HandlerTable, OperationHandler } from '../operation.js';
+import { pageV1 } from '../pagination.js';
+import { changeRestApi, readRestApi } from './api-document.js';
+import { restApiShape } from './shapes.js';
+import { nullProblem, readPatch, stringList, stringMap, validationError } from './structure-checks.js';
+import {
+  apiKeySourceProblem,
+  checkCompressionSize,
+  checkTags,
+  defaultModels,
+  endpointConfigurationProblems,
+  readEndpointConfiguration,
+} from './structure-rest-api-settings.js';
+import { applyRestApiPatch } from './structure-rest-api-update.js';
 
-export const REST_APIS_HANDLERS: HandlerTable = {};
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+const createRestApi: OperationHandler = async (ctx, req) => {
+  const b = req.body;
+  const endpoint = (b.endpointConfiguration ?? undefined) as Record<string, unknown> | undefined;
+  const problems = [
+    ...(typeof b.name === 'string' ? [] : [nullProblem('createRestApiInput.name')]),
+    ...(endpoint ? endpointConfigurationProblems(endpoint, 'createRestApiInput.endpointConfiguration') : []),
+  ];
+  const keySource = apiKeySourceProblem(b.apiKeySource, 'createRestApiInput.apiKeySource');
+  if (keySource) problems.push(keySource);
+  if (problems.length > 0) throw validationError(problems);
+  if (b.cloneFrom !== undefined && b.cloneFrom !== null) {
+    throw new ManagementError('NotImplementedException', 'Portico does not implement CreateRestApi with cloneFrom yet', 501);
+  }
+
+  const name = b.name as string;
+  if (name.trim() === '') throw badRequest('The REST API name must not be empty');
+  if (b.description === '') throw badRequest('Description cannot be an empty string');
+  if (typeof b.minimumCompressionSize === 'number') checkCompressionSize(b.minimumCompressionSize);
+  const endpointConfiguration = readEndpointConfiguration(endpoint);
+  const binaryMediaTypes = stringList(b.binaryMediaTypes, 'binaryMediaTypes');
+  const tags = stringMap(b.tags);
+  checkTags(tags);
+
+  const id = newApiId();
+  const rootResourceId = newResourceId();
+  const restApi: RestApi = {
+    id,
+    name,
+    createdDate: nowSeconds(),
+    binaryMediaTypes: [...new Set(binaryMediaTypes)],
+    apiKeySource: (b.apiKeySource as ApiKeySourceType | undefined) ?? 'HEADER',
+    endpointConfiguration,
+    disableExecuteApiEndpoint: b.disableExecuteApiEndpoint === true,
+    tags,
+  };
+  if (typeof b.description === 'string') restApi.description = b.description;
+  if (typeof b.version === 'string') restApi.version = b.version;
+  if (typeof b.policy === 'string') restApi.policy = b.policy;
+  if (typeof b.minimumCompressionSize === 'number') restApi.minimumCompressionSize = b.minimumCompressionSize;
+
+  const document: RestApiDocument = {
+    restApi,
+    rootResourceId,
+    resources: { [rootResourceId]: { id: rootResourceId, path: '/', resourceMethods: {} } },
+    models: defaultModels(),
+    requestValidators: {},
+    authorizers: {},
+    gatewayResponses: {},
+  };
+  const record: ApiRecord = { id, protocolType: 'REST', document };
+  await ctx.store.transaction((tx) => tx.putApi(record));
+  return { body: restApiShape(record) };
+};
+
+const getRestApi: OperationHandler = async (ctx, req) => ({
+  body: restApiShape(await readRestApi(ctx, ctx.store, req.path.restApiId!), { tags: 'always' }),
+});
+
+const getRestApis: OperationHandler = async (ctx, req) => {
+  const apis = (await ctx.store.listApis())
+    .filter((api) => api.protocolType === 'REST')
+    .sort((a, b) => a.document.restApi.createdDate - b.document.restApi.createdDate || a.id.localeCompare(b.id));
+  const page = pageV1(apis, req.query);
+  return { body: { ...page, item: page.item.map((record) => restApiShape(record)) } };
+};
+
+const updateRestApi: OperationHandler = async (ctx, req) => {
+  const ops = readPatch(req.body, 'updateRestApiInput');
+  const record = await changeRestApi(ctx, req.path.restApiId!, (doc, _tx, stored) => {
+    applyRestApiPatch(doc.restApi, ops);
+    return { ...stored, document: doc };
+  });
+  return { body: restApiShape(record, { tags: 'always' }) };
+};
+
+const deleteRestApi: OperationHandler = async (ctx, req) => {
+  await ctx.store.transaction(async (tx) => {
+    await readRestApi(ctx, tx, req.path.restApiId!);
+    await tx.deleteApi(req.path.restApiId!);
+  });
+  return {};
+};
+
+export const REST_APIS_HANDLERS: HandlerTable = {
+  CreateRestApi: createRestApi,
+  GetRestApi: getRestApi,
+  GetRestApis: getRestApis,
+  UpdateRestApi: updateRestApi,
+  DeleteRestApi: deleteRestApi,
+};
