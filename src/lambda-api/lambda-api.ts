@@ -30,6 +30,8 @@ import {
 } from './functions.js';
 import { InvokeOperation, MAX_PAYLOAD_BYTES } from './invoke.js';
 import { resolveFunctionName } from './names.js';
+import { clientBaseUrl } from '../gateway/base-url.js';
+import { readBoundedBody } from '../gateway/bounded-body.js';
 
 export interface AuthFailure {
   statusCode: number;
@@ -73,8 +75,6 @@ interface Route {
  * this exact figure in its error.
  */
 const MAX_CODE_REQUEST_BYTES = 70_167_211;
-/** Bytes of an oversized body read and thrown away so the client still sees the 413. */
-const OVERSIZE_DRAIN_BYTES = 32 * 1024 * 1024;
 
 const API_PREFIX = '/2015-03-31/';
 const CONCURRENCY_PATH = /^\/(2017-10-31|2019-09-30)\/functions\/([^/]+)\/concurrency\/?$/;
@@ -131,48 +131,6 @@ function bodyLimit(operation: Operation): { bytes: number; operationName: string
   return { bytes: MAX_PAYLOAD_BYTES, operationName: operation };
 }
 
-type BodyResult = { kind: 'body'; body: Buffer } | { kind: 'tooLarge'; drained: boolean } | { kind: 'aborted' };
-
-/**
- * Reads the body up to `limit` bytes. An oversized body is read on and discarded up to a bound,
- * so the client, still sending, gets the 413 instead of a reset connection.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit + OVERSIZE_DRAIN_BYTES) return Promise.resolve({ kind: 'tooLarge', drained: false });
-  return new Promise((resolveBody) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: BodyResult): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      resolveBody(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else {
-        chunks.length = 0;
-        if (size > limit + OVERSIZE_DRAIN_BYTES) settle({ kind: 'tooLarge', drained: false });
-      }
-    };
-    req.on('data', onData);
-    req.once('end', () => settle(size > limit ? { kind: 'tooLarge', drained: true } : { kind: 'body', body: Buffer.concat(chunks, size) }));
-    req.once('error', () => settle({ kind: 'aborted' }));
-    req.once('close', () => settle({ kind: 'aborted' }));
-  });
-}
-
-/** The scheme, host and port the client used, for links it can follow back. */
-function baseUrl(req: IncomingMessage): string {
-  const host = req.headers.host;
-  if (host && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return `http://${host}`;
-  const address = req.socket.localAddress ?? '127.0.0.1';
-  return `http://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 80}`;
-}
-
 function sendJson(res: ServerResponse, requestId: string, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   send(res, requestId, statusCode, text, body === undefined ? headers : { 'content-type': 'application/json', ...headers });
@@ -194,7 +152,7 @@ export function createLambdaApi(deps: LambdaApiDependencies): (req: IncomingMess
 
   async function serve(r: Route, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const limit = bodyLimit(r.operation);
-    const read = await readBody(req, limit.bytes);
+    const read = await readBoundedBody(req, limit.bytes);
     if (read.kind === 'aborted') return void res.destroy();
     if (read.kind === 'tooLarge') {
       const error = new LambdaApiError(
@@ -230,7 +188,7 @@ export function createLambdaApi(deps: LambdaApiDependencies): (req: IncomingMess
         response = await listFunctions(ctx, r.query);
         break;
       case 'GetFunction':
-        response = await getFunction(ctx, functionName, baseUrl(req));
+        response = await getFunction(ctx, functionName, clientBaseUrl(req));
         break;
       case 'GetFunctionConfiguration':
         response = await getFunctionConfiguration(ctx, functionName);

@@ -15,6 +15,8 @@ import { matchOperation, serviceOfPath } from './router.js';
 import { handlerFor } from './registry.js';
 import type { OperationBinding } from './operations.js';
 import type { ManagementContext, OperationRequest } from './operation.js';
+import { clientBaseUrl } from '../gateway/base-url.js';
+import { readBoundedBody } from '../gateway/bounded-body.js';
 
 export interface AuthFailure {
   statusCode: number;
@@ -31,40 +33,6 @@ export interface ManagementApiDependencies {
 
 /** Largest request body: API definitions are the big ones (AWS accepts up to 6 MB of OpenAPI). */
 export const MAX_MANAGEMENT_BODY_BYTES = 10 * 1024 * 1024;
-
-type BodyResult = { kind: 'body'; body: Buffer } | { kind: 'tooLarge' } | { kind: 'aborted' };
-
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'tooLarge' });
-  return new Promise((resolveBody) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: BodyResult): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      resolveBody(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) settle({ kind: 'tooLarge' });
-      else chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => settle({ kind: 'body', body: Buffer.concat(chunks, size) }));
-    req.once('error', () => settle({ kind: 'aborted' }));
-    req.once('close', () => settle({ kind: 'aborted' }));
-  });
-}
-
-function baseUrl(req: IncomingMessage): string {
-  const host = req.headers.host;
-  if (host && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return `http://${host}`;
-  const address = req.socket.localAddress ?? '127.0.0.1';
-  return `http://${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? 80}`;
-}
 
 const KIND_CHECK: Record<string, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
@@ -120,13 +88,13 @@ function sendError(res: ServerResponse, requestId: string, error: ManagementErro
 
 export function createManagementApi(deps: ManagementApiDependencies): (req: IncomingMessage, res: ServerResponse) => boolean {
   async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string, query: URLSearchParams): Promise<void> {
-    const read = await readBody(req, MAX_MANAGEMENT_BODY_BYTES);
+    const read = await readBoundedBody(req, MAX_MANAGEMENT_BODY_BYTES);
     if (read.kind === 'aborted') return void res.destroy();
     if (read.kind === 'tooLarge') {
       sendError(res, requestId, new ManagementError('PayloadTooLargeException', `Request body must be at most ${MAX_MANAGEMENT_BODY_BYTES} bytes`, 413), {
         connection: 'close',
       });
-      res.once('finish', () => req.destroy());
+      if (!read.drained) res.once('finish', () => req.destroy());
       return;
     }
     const denied = deps.authenticate(req, read.body);
@@ -145,7 +113,7 @@ export function createManagementApi(deps: ManagementApiDependencies): (req: Inco
     if (!handler) {
       throw new ManagementError('NotImplementedException', `Portico does not implement ${binding.service}:${binding.name} yet`, 501);
     }
-    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: baseUrl(req) };
+    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req) };
     const request: OperationRequest = { path: labels, query, headers: req.headers, body, raw: read.body };
     const result = await handler(ctx, request);
     const status = result.status ?? binding.status;
