@@ -9,6 +9,12 @@ import { conformanceFolder, fixture, reportConformance, show, type Json } from '
 import { startManagement, type ManagementHarness } from '../management/harness.js';
 import { isUnrunnable, missingOperation, worldOf, type Entry } from './control-plane/scenario.js';
 import { SHAPE_SCENARIOS } from './control-plane/shapes.js';
+import { DOCUMENTATION_SHAPE_SCENARIOS } from './control-plane/shapes-documentation.js';
+import { VPC_LINK_SHAPE_SCENARIOS } from './control-plane/shapes-vpc-links.js';
+import { TEST_INVOKE_SHAPE_SCENARIOS } from './control-plane/shapes-test-invoke.js';
+import { STAGE_SHAPE_SCENARIOS } from './control-plane/shapes-stages.js';
+import { STRUCTURE_SHAPE_SCENARIOS } from './control-plane/shapes-structure.js';
+import { INTEGRATION_ACCOUNT_SHAPE_SCENARIOS } from './control-plane/shapes-integrations-account.js';
 
 reportConformance(import.meta.url);
 
@@ -16,7 +22,19 @@ const recorded: Json = fixture('control-plane-shapes/apigateway_v1_success_shape
 
 const keyOf = (r: Json): string => `${(r.source.snapshot_test_id as string).split('::').slice(1).join('::')}/${r.source.snapshot_key}`;
 
-const scenarios = new Map<string, Entry>(SHAPE_SCENARIOS.map((e) => [e.id, e]));
+const scenarios = new Map<string, Entry>();
+for (const entry of [
+  ...SHAPE_SCENARIOS,
+  ...DOCUMENTATION_SHAPE_SCENARIOS,
+  ...VPC_LINK_SHAPE_SCENARIOS,
+  ...TEST_INVOKE_SHAPE_SCENARIOS,
+  ...STAGE_SHAPE_SCENARIOS,
+  ...STRUCTURE_SHAPE_SCENARIOS,
+  ...INTEGRATION_ACCOUNT_SHAPE_SCENARIOS,
+]) {
+  assert.ok(!scenarios.has(entry.id), `two scenarios for ${entry.id}`);
+  scenarios.set(entry.id, entry);
+}
 const known = new Set<string>();
 for (const responses of Object.values(recorded.by_operation) as Json[][]) for (const r of responses) known.add(keyOf(r));
 for (const id of scenarios.keys()) assert.ok(known.has(id), `a scenario names no recorded response: ${id}`);

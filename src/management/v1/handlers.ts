@@ -16,6 +16,13 @@ import { DOMAIN_NAMES_HANDLERS } from './domain-names.js';
 import { TAGS_HANDLERS } from './tags.js';
 import { ACCOUNT_HANDLERS } from './account.js';
 import { IMPORT_EXPORT_HANDLERS } from './import-export.js';
+import { DOCUMENTATION_HANDLERS } from './documentation.js';
+import { VPC_LINKS_HANDLERS } from './vpc-links.js';
+import { CLIENT_CERTIFICATES_HANDLERS } from './client-certificates.js';
+import { DOMAIN_NAME_ACCESS_ASSOCIATIONS_HANDLERS } from './domain-name-access-associations.js';
+import { SDK_HANDLERS } from './sdk.js';
+import { MODEL_TEMPLATE_HANDLERS } from './model-template.js';
+import { TEST_INVOKE_HANDLERS } from './test-invoke.js';
 
 export const V1_HANDLERS: HandlerTable = {
   ...REST_APIS_HANDLERS,
@@ -34,4 +41,11 @@ export const V1_HANDLERS: HandlerTable = {
   ...TAGS_HANDLERS,
   ...ACCOUNT_HANDLERS,
   ...IMPORT_EXPORT_HANDLERS,
+  ...DOCUMENTATION_HANDLERS,
+  ...VPC_LINKS_HANDLERS,
+  ...CLIENT_CERTIFICATES_HANDLERS,
+  ...DOMAIN_NAME_ACCESS_ASSOCIATIONS_HANDLERS,
+  ...SDK_HANDLERS,
+  ...MODEL_TEMPLATE_HANDLERS,
+  ...TEST_INVOKE_HANDLERS,
 };

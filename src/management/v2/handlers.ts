@@ -9,6 +9,12 @@ import { STAGES_HANDLERS } from './stages.js';
 import { DEPLOYMENTS_HANDLERS } from './deployments.js';
 import { AUTHORIZERS_HANDLERS } from './authorizers.js';
 import { MODELS_HANDLERS } from './models.js';
+import { DOMAIN_NAMES_HANDLERS } from './domain-names.js';
+import { API_MAPPINGS_HANDLERS } from './api-mappings.js';
+import { ROUTING_RULES_HANDLERS } from './routing-rules.js';
+import { TAGS_HANDLERS } from './tags.js';
+import { VPC_LINKS_HANDLERS } from './vpc-links.js';
+import { IMPORT_EXPORT_HANDLERS } from './import-export.js';
 
 export const V2_HANDLERS: HandlerTable = {
   ...APIS_HANDLERS,
@@ -20,4 +26,10 @@ export const V2_HANDLERS: HandlerTable = {
   ...DEPLOYMENTS_HANDLERS,
   ...AUTHORIZERS_HANDLERS,
   ...MODELS_HANDLERS,
+  ...DOMAIN_NAMES_HANDLERS,
+  ...API_MAPPINGS_HANDLERS,
+  ...ROUTING_RULES_HANDLERS,
+  ...TAGS_HANDLERS,
+  ...VPC_LINKS_HANDLERS,
+  ...IMPORT_EXPORT_HANDLERS,
 };

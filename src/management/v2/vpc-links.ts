@@ -1,0 +1,4 @@
+/** apigatewayv2 VPC links. */
+import type { HandlerTable } from '../operation.js';
+
+export const VPC_LINKS_HANDLERS: HandlerTable = {};
