@@ -5,6 +5,7 @@
  * kinds in RECORD_KINDS; usage plan enforcement and custom-domain routing read them from there.
  * Member names are AWS's, so a stored record reads like the API's own resource.
  */
+import type { RoutingRule } from './http-api.js';
 
 /** The store's record kinds for these records. */
 export const RECORD_KINDS = {
@@ -15,6 +16,9 @@ export const RECORD_KINDS = {
   domainName: 'domainName',
   basePathMapping: 'basePathMapping',
   account: 'account',
+  vpcLink: 'vpcLink',
+  clientCertificate: 'clientCertificate',
+  domainNameAccessAssociation: 'domainNameAccessAssociation',
 } as const;
 
 export type Tags = Record<string, string>;
@@ -129,6 +133,8 @@ export interface DomainName {
   ownershipVerificationCertificateArn?: string;
   routingMode?: string;
   tags: Tags;
+  /** Routing rules (apigatewayv2 CreateRoutingRule), evaluated by priority. */
+  routingRules?: RoutingRule[];
 }
 
 export interface BasePathMapping {
@@ -138,6 +144,8 @@ export interface BasePathMapping {
   restApiId: string;
   /** Absent: the mapping forwards to whichever stage the request path names. */
   stage?: string;
+  /** The id apigatewayv2 knows the mapping by (an API mapping there); see apiMappingIdOf. */
+  apiMappingId?: string;
 }
 
 /** The account's API Gateway settings (GetAccount / UpdateAccount). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { GetSdkTypesCommand } from '@aws-sdk/client-api-gateway';
+import { GetSdkCommand } from '@aws-sdk/client-api-gateway';
 import { rawRequest } from '../helpers.js';
 import { compatibilityTable, COMPATIBILITY_DOC } from '../../src/management/compatibility.js';
 import { matchOperation } from '../../src/management/router.js';
@@ -76,7 +76,7 @@ describe('management service on the wire', () => {
   });
 
   it('names an operation it does not implement', async () => {
-    const e = await rejectsWith(h.v1.send(new GetSdkTypesCommand({})), 'NotImplementedException', 'Portico does not implement apigateway:GetSdkTypes yet');
+    const e = await rejectsWith(h.v1.send(new GetSdkCommand({ restApiId: 'abc123', stageName: 'dev', sdkType: 'javascript' })), 'NotImplementedException', 'Portico does not implement apigateway:GetSdk yet');
     assert.equal(e.$metadata?.httpStatusCode, 501);
   });
 

@@ -1,4 +1,112 @@
-/** apigateway (v1) SDK types and SDK generation. */
-import type { HandlerTable } from '../operation.js';
+/**
+ * apigateway (v1) SDK types: GetSdkTypes and GetSdkType, the client SDK platforms API Gateway
+ * generates for a stage and the parameters GetSdk takes for each. The ids and required
+ * parameters are the ones AWS documents for GetSdk (`classPrefix` for objectivec and swift;
+ * groupId, invokerPackage, artifactId and artifactVersion for android; serviceName and
+ * javaPackageName for java; the `service.name`/`ruby.gem-*` set for ruby). The Java SDK's
+ * optional build settings (build system, group, artifact, version, licence text) are left out:
+ * their parameter names are not documented. GetSdk itself, which generates the client code, is
+ * not implemented.
+ */
+import type { HandlerTable, OperationHandler } from '../operation.js';
+import { notFound } from '../errors.js';
+import { compact } from './shapes.js';
 
-export const SDK_HANDLERS: HandlerTable = {};
+interface SdkConfigurationProperty {
+  name: string;
+  friendlyName: string;
+  description: string;
+  required: boolean;
+  defaultValue?: string;
+}
+
+interface SdkType {
+  id: string;
+  friendlyName: string;
+  description: string;
+  configurationProperties: SdkConfigurationProperty[];
+}
+
+const property = (name: string, friendlyName: string, description: string, required: boolean, defaultValue?: string): SdkConfigurationProperty => ({
+  name,
+  friendlyName,
+  description,
+  required,
+  ...(defaultValue === undefined ? {} : { defaultValue }),
+});
+
+const classPrefix = property(
+  'classPrefix',
+  'Prefix',
+  'Prepended to the names of the generated client and model classes, e.g. ABC gives ABCMyApiClient',
+  true,
+);
+
+export const SDK_TYPES: readonly SdkType[] = [
+  {
+    id: 'android',
+    friendlyName: 'Android',
+    description: 'Java client for Android apps, built with Maven',
+    configurationProperties: [
+      property('groupId', 'Group ID', 'The groupId of the generated project in its pom.xml, e.g. com.mycompany', true),
+      property('invokerPackage', 'Invoker package', 'The Java package of the generated client classes, e.g. com.mycompany.clientsdk', true),
+      property('artifactId', 'Artifact ID', 'The artifactId of the generated project in its pom.xml: the jar name without the version', true),
+      property('artifactVersion', 'Artifact version', 'The version of the generated artifact, major.minor.patch', true),
+    ],
+  },
+  {
+    id: 'java',
+    friendlyName: 'Java',
+    description: 'Java client for server and desktop applications',
+    configurationProperties: [
+      property('serviceName', 'Service Name', 'The name of the generated client class and of the project in its build file; no hyphens', true),
+      property('javaPackageName', 'Java Package Name', 'The Java package of the generated classes; no hyphens', true),
+    ],
+  },
+  {
+    id: 'javascript',
+    friendlyName: 'JavaScript',
+    description: 'JavaScript client for browsers',
+    configurationProperties: [],
+  },
+  {
+    id: 'objectivec',
+    friendlyName: 'iOS (Objective-C)',
+    description: 'Objective-C client for iOS apps, built with the AWS Mobile SDK for iOS',
+    configurationProperties: [classPrefix],
+  },
+  {
+    id: 'ruby',
+    friendlyName: 'Ruby',
+    description: 'Ruby client packaged as a gem',
+    configurationProperties: [
+      property('service.name', 'Service Name', 'The name of the client, used as the gem\'s namespace; letters only', true),
+      property('ruby.gem-name', 'Ruby Gem Name', 'The name of the gem; by default the lower-cased service name followed by -sdk', false),
+      property('ruby.gem-version', 'Ruby Gem Version', 'The version of the gem', false, '1.0.0'),
+    ],
+  },
+  {
+    id: 'swift',
+    friendlyName: 'iOS (Swift)',
+    description: 'Swift client for iOS apps, built with the AWS Mobile SDK for iOS',
+    configurationProperties: [classPrefix],
+  },
+];
+
+const sdkTypeShape = (t: SdkType): Record<string, unknown> =>
+  compact({ id: t.id, friendlyName: t.friendlyName, description: t.description, configurationProperties: t.configurationProperties });
+
+// The list is fixed and short: GetSdkTypes' answer has no position to page with.
+const getSdkTypes: OperationHandler = async () => ({ body: { item: SDK_TYPES.map(sdkTypeShape) } });
+
+const getSdkType: OperationHandler = async (_ctx, req) => {
+  const id = req.path.id!;
+  const type = SDK_TYPES.find((t) => t.id === id);
+  if (!type) throw notFound(`Invalid SDK type specified: ${id}`);
+  return { body: sdkTypeShape(type) };
+};
+
+export const SDK_HANDLERS: HandlerTable = {
+  GetSdkTypes: getSdkTypes,
+  GetSdkType: getSdkType,
+};

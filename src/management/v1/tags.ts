@@ -1,7 +1,7 @@
 /**
  * apigateway (v1) tagging by ARN: TagResource, UntagResource and GetTags. Tags live on the
  * resource they describe (a REST API's document, a stage, an API key, a usage plan, a domain
- * name), so reading the resource shows the same tags; an ARN naming anything else, or another
+ * name, a VPC link, a client certificate), so reading the resource shows the same tags; an ARN naming anything else, or another
  * region, is not found.
  */
 import type { StoreReader, StoreWriter } from '../../store/store.js';
@@ -11,6 +11,9 @@ import { notFound } from '../errors.js';
 import { invalidApiId, readRestApi } from './api-document.js';
 import { checkTags, readApiKey, readUsagePlan } from './account-common.js';
 import { readDomainName } from './account-base-path-mappings.js';
+import type { ClientCertificate, VpcLink } from '../../model/account-resources.js';
+import { readVpcLink } from './vpc-links.js';
+import { readClientCertificate } from './client-certificates.js';
 
 type TaggableTarget =
   | { kind: 'restApi'; restApiId: string }
@@ -31,15 +34,19 @@ function targetOf(ctx: ManagementContext, arn: string): TaggableTarget {
     if (collection === 'apikeys') return { kind: 'record', recordKind: RECORD_KINDS.apiKey, id };
     if (collection === 'usageplans') return { kind: 'record', recordKind: RECORD_KINDS.usagePlan, id };
     if (collection === 'domainnames') return { kind: 'record', recordKind: RECORD_KINDS.domainName, id: id.toLowerCase() };
+    if (collection === 'vpclinks') return { kind: 'record', recordKind: RECORD_KINDS.vpcLink, id };
+    if (collection === 'clientcertificates') return { kind: 'record', recordKind: RECORD_KINDS.clientCertificate, id };
   }
   throw notFound(`Invalid resource ARN specified: ${arn}`);
 }
 
-type Taggable = ApiKey | UsagePlan | DomainName;
+type Taggable = ApiKey | UsagePlan | DomainName | VpcLink | ClientCertificate;
 
 async function readRecord(reader: StoreReader, recordKind: string, id: string): Promise<Taggable> {
   if (recordKind === RECORD_KINDS.apiKey) return readApiKey(reader, id);
   if (recordKind === RECORD_KINDS.usagePlan) return readUsagePlan(reader, id);
+  if (recordKind === RECORD_KINDS.vpcLink) return readVpcLink(reader, id);
+  if (recordKind === RECORD_KINDS.clientCertificate) return readClientCertificate(reader, id);
   return readDomainName(reader, id);
 }
 
