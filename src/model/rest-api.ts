@@ -188,6 +188,47 @@ export interface GatewayResponse {
   responseTemplates: Record<string, string>;
 }
 
+export const DOCUMENTATION_PART_TYPES = [
+  'API',
+  'AUTHORIZER',
+  'MODEL',
+  'RESOURCE',
+  'METHOD',
+  'PATH_PARAMETER',
+  'QUERY_PARAMETER',
+  'REQUEST_HEADER',
+  'REQUEST_BODY',
+  'RESPONSE',
+  'RESPONSE_HEADER',
+  'RESPONSE_BODY',
+] as const;
+export type DocumentationPartType = (typeof DOCUMENTATION_PART_TYPES)[number];
+
+/** The API entity a documentation part describes; only the members valid for `type` are set. */
+export interface DocumentationPartLocation {
+  type: DocumentationPartType;
+  path?: string;
+  method?: string;
+  statusCode?: string;
+  name?: string;
+}
+
+export interface DocumentationPart {
+  id: string;
+  location: DocumentationPartLocation;
+  /** The content map, a JSON string kept as it was sent, as AWS stores it. */
+  properties: string;
+}
+
+/** A named snapshot of the API's documentation parts. */
+export interface DocumentationVersion {
+  version: string;
+  description?: string;
+  /** Epoch seconds. */
+  createdDate: number;
+  parts: DocumentationPart[];
+}
+
 /** The whole editable REST API, stored as one document and snapshotted by deployments. */
 export interface RestApiDocument {
   restApi: RestApi;
@@ -202,4 +243,12 @@ export interface RestApiDocument {
   authorizers: Record<string, Authorizer>;
   /** Only customised types; the rest are AWS's defaults. */
   gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponse>>;
+  /**
+   * Documentation lives in the document so that it goes with the API in one transaction and
+   * vanishes with it. Both members are optional: documents stored before they existed, and
+   * documents built by the OpenAPI importer, have none, which reads as empty. Kept as lists
+   * in creation order, so listings are stable and paging by position is well defined.
+   */
+  documentationParts?: DocumentationPart[];
+  documentationVersions?: DocumentationVersion[];
 }

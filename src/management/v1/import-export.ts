@@ -13,6 +13,7 @@ import { EXPORT_TYPES, exportOpenApi, exportVersion, serializeExport, type Expor
 import { badRequest, notFound } from '../errors.js';
 import type { HandlerTable, ManagementContext, OperationHandler, OperationRequest } from '../operation.js';
 import { readRestApi } from './api-document.js';
+import { importApiDocumentation } from './documentation-import.js';
 import { restApiShape } from './shapes.js';
 
 /** AWS's answer for a body that is not an OpenAPI document at all (bad JSON or YAML, wrong top level). */
@@ -140,6 +141,7 @@ const importRestApi: OperationHandler = async (ctx, req) => {
     while (await tx.getApi(apiId)) apiId = newApiId();
     const document = build(ctx, input, { apiId });
     if (parameters.endpointTypes) document.restApi.endpointConfiguration = { types: parameters.endpointTypes };
+    importApiDocumentation(document, undefined, input.parsed, req.query, 'overwrite');
     const created: ApiRecord = { id: apiId, protocolType: 'REST', document };
     await tx.putApi(created);
     return created;
@@ -201,6 +203,7 @@ const putRestApi: OperationHandler = async (ctx, req: OperationRequest) => {
       mergeInto(document, incoming, input.parsed);
       checkModel(document);
     }
+    importApiDocumentation(document, previous, input.parsed, req.query, mode);
     const updated: ApiRecord = { ...existing, document };
     await tx.putApi(updated);
     return updated;
