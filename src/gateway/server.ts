@@ -63,7 +63,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       for (const service of options.services) if (service(req, res)) return;
     }
     if (!target) return sendJson(res, 404, { message: 'Not Found' }, requestId, 'NotFoundException');
-    const stage = registry.get(target.apiId, target.stageName);
+    const stage = registry.route(target.apiId, target.stageName);
     if (!stage) {
       // AWS answers an unknown stage of a real API with a plain 403 "Forbidden".
       if (registry.hasApi(target.apiId)) return sendJson(res, 403, { message: 'Forbidden' }, requestId, 'ForbiddenException');

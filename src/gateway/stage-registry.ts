@@ -2,10 +2,11 @@
  * The live routing state of the data plane: every deployed stage, compiled, keyed by API id
  * and stage name. It follows the store's change feed; a stage that moves to a new deployment
  * is recompiled and swapped in with one map assignment, so requests in flight finish on the
- * CompiledStage they started with.
+ * CompiledStage they started with. A stage with a canary release carries its canary compiled
+ * alongside, and each request is routed to one or the other by a random draw.
  */
 import type { Store, StoreChange } from '../store/store.js';
-import type { Stage } from '../model/api.js';
+import type { CanarySettings, Stage } from '../model/api.js';
 import type { RestApiDocument } from '../model/rest-api.js';
 import { compileRestStage, type CompileServices, type CompiledStage } from './rest/compile.js';
 
@@ -45,6 +46,17 @@ export class StageRegistry {
 
   get(apiId: string, stageName: string): CompiledStage | undefined {
     return this.stages.get(key(apiId, stageName));
+  }
+
+  /**
+   * What serves one request to a stage: its canary for the canary's share of the traffic, else
+   * the stage itself. 0% and 100% are exact; in between, one Math.random() per request.
+   */
+  route(apiId: string, stageName: string): CompiledStage | undefined {
+    const stage = this.stages.get(key(apiId, stageName));
+    const canary = stage?.canary;
+    if (canary === undefined || canary.percentTraffic <= 0) return stage;
+    return canary.percentTraffic >= 100 || Math.random() * 100 < canary.percentTraffic ? canary.stage : stage;
   }
 
   hasApi(apiId: string): boolean {
@@ -95,6 +107,16 @@ export class StageRegistry {
     const deployment = await this.store.getDeployment(stage.apiId, stage.deploymentId);
     if (!deployment) return;
     const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, stage, this.services);
-    this.stages.set(key(stage.apiId, stage.stageName), compiled);
+    const canary = stage.canarySettings && (await this.compileCanary(stage, stage.canarySettings));
+    this.stages.set(key(stage.apiId, stage.stageName), canary ? { ...compiled, canary } : compiled);
+  }
+
+  /** The canary's deployment as the stage would serve it, with the canary's variable overrides. */
+  private async compileCanary(stage: Stage, settings: CanarySettings): Promise<CompiledStage['canary']> {
+    const deployment = await this.store.getDeployment(stage.apiId, settings.deploymentId);
+    if (!deployment) return undefined;
+    const variables = { ...stage.variables, ...settings.stageVariableOverrides };
+    const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, { ...stage, variables }, this.services);
+    return { percentTraffic: settings.percentTraffic, stage: { ...compiled, isCanaryRequest: true } };
   }
 }

@@ -42,6 +42,18 @@ export interface MethodSetting {
     | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
 }
 
+/**
+ * A stage's canary release: another deployment served to `percentTraffic` percent of the
+ * stage's requests, with the stage's variables overlaid by `stageVariableOverrides`.
+ */
+export interface CanarySettings {
+  deploymentId: string;
+  /** 0.0–100.0 inclusive. */
+  percentTraffic: number;
+  stageVariableOverrides?: Record<string, string>;
+  useStageCache: boolean;
+}
+
 export interface Stage {
   apiId: string;
   stageName: string;
@@ -58,4 +70,9 @@ export interface Stage {
   createdDate: number;
   lastUpdatedDate: number;
   tags: Record<string, string>;
+  canarySettings?: CanarySettings;
+  /** The client certificate HTTP integrations of this stage would present (stored; not yet used for TLS). */
+  clientCertificateId?: string;
+  /** The documentation version published with this stage. */
+  documentationVersion?: string;
 }

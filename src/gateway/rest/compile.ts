@@ -42,6 +42,10 @@ export interface CompiledStage {
   isBinaryMediaType: MediaTypeMatcher;
   /** Set when the API has minimumCompressionSize: responses may be compressed, requests are decoded. */
   compression?: CompressionPolicy;
+  /** True on the compiled canary of a stage, which serves `$context.isCanaryRequest` requests. */
+  isCanaryRequest?: boolean;
+  /** The stage's canary release, compiled: the share of requests it takes and what serves them. */
+  canary?: { percentTraffic: number; stage: CompiledStage };
 }
 
 export interface CompileServices {

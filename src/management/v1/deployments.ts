@@ -1,18 +1,20 @@
 /**
  * apigateway (v1) deployments: CreateDeployment snapshots the whole API document (so later edits
  * never reach what a stage serves) and, given a stageName, creates or moves that stage in the
- * same transaction; Get/GetDeployments/UpdateDeployment/DeleteDeployment manage the snapshots.
+ * same transaction, or with canarySettings makes the snapshot the canary of an existing stage;
+ * Get/GetDeployments/UpdateDeployment/DeleteDeployment manage the snapshots.
  */
 import type { Deployment, Stage } from '../../model/api.js';
 import type { RestApiDocument } from '../../model/rest-api.js';
 import { newDeploymentId } from '../../model/ids.js';
 import type { StoreWriter } from '../../store/store.js';
-import { ManagementError, badRequest, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import { pageV1 } from '../pagination.js';
 import { readRestApi } from './api-document.js';
 import { compact } from './shapes.js';
 import { nowSeconds, patchOperationsOf, simpleReplace } from './stage-patch-errors.js';
+import { canaryFromBody } from './stage-canary.js';
 import { MAX_STAGE_VARIABLES, checkCacheClusterSize, checkStageCount, checkStageName, checkVariables, newStage, withCacheDefaults } from './stage-rules.js';
 
 export const deploymentNotFound = (): Error => notFound('Invalid Deployment identifier specified');
@@ -57,8 +59,8 @@ export async function readDeployment(tx: Pick<StoreWriter, 'getDeployment'>, api
   return deployment;
 }
 
-/** Canary releases are not modelled; AWS's own checks still come first so clients see its errors. */
-async function refuseCanary(tx: StoreWriter, apiId: string, stageName: string | undefined): Promise<never> {
+/** A canary deployment needs a stage to attach to, named and existing: AWS's checks, its words. */
+async function checkCanaryStage(tx: StoreWriter, apiId: string, stageName: string | undefined): Promise<void> {
   if (stageName === undefined || stageName === '') {
     throw badRequest(
       `Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ${stageName ?? 'null'}`,
@@ -67,7 +69,6 @@ async function refuseCanary(tx: StoreWriter, apiId: string, stageName: string | 
   if (!(await tx.getStage(apiId, stageName))) {
     throw badRequest(`Invalid deployment content specified.Stage ${stageName} must already be created before making a canary release deployment`);
   }
-  throw new ManagementError('NotImplementedException', 'Portico does not support canary deployments', 501);
 }
 
 const optionalString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -81,7 +82,8 @@ const createDeployment: OperationHandler = async (ctx, req) => {
   const cacheClusterSize = typeof b.cacheClusterSize === 'string' ? checkCacheClusterSize(b.cacheClusterSize) : undefined;
   const deployment = await ctx.store.transaction(async (tx) => {
     const api = await readRestApi(ctx, tx, apiId);
-    if (b.canarySettings != null) await refuseCanary(tx, apiId, stageName);
+    const isCanary = b.canarySettings != null;
+    if (isCanary) await checkCanaryStage(tx, apiId, stageName);
     checkDeployable(api.document);
     const now = nowSeconds();
     const created: Deployment = {
@@ -98,7 +100,8 @@ const createDeployment: OperationHandler = async (ctx, req) => {
       if (existing) {
         stage = withCacheDefaults({
           ...existing,
-          deploymentId: created.id,
+          // A canary deployment leaves the stage on its deployment and becomes its canary instead.
+          ...(isCanary ? { canarySettings: canaryFromBody(b.canarySettings, created.id) } : { deploymentId: created.id }),
           variables: variables ? { ...existing.variables, ...variables } : existing.variables,
           ...(optionalBoolean(b.cacheClusterEnabled) !== undefined ? { cacheClusterEnabled: b.cacheClusterEnabled as boolean } : {}),
           ...(cacheClusterSize !== undefined ? { cacheClusterSize } : {}),
@@ -176,7 +179,7 @@ const deleteDeployment: OperationHandler = async (ctx, req) => {
     await readRestApi(ctx, tx, apiId);
     const deployment = await readDeployment(tx, apiId, req.path.deploymentId!);
     const stages = await tx.listStages(apiId);
-    if (stages.some((s) => s.deploymentId === deployment.id)) {
+    if (stages.some((s) => s.deploymentId === deployment.id || s.canarySettings?.deploymentId === deployment.id)) {
       throw badRequest('Active stages pointing to this deployment must be moved or deleted');
     }
     await tx.deleteDeployment(apiId, deployment.id);

@@ -3,7 +3,7 @@
  * variables, tags and cache sizes, a new stage's defaults, and the Stage wire shape. Shared by
  * CreateStage, UpdateStage and CreateDeployment (which creates or moves a stage too).
  */
-import type { Stage } from '../../model/api.js';
+import type { CanarySettings, Stage } from '../../model/api.js';
 import { validateStageVariables } from '../../model/validate.js';
 import { ManagementError, badRequest } from '../errors.js';
 import { compact } from './shapes.js';
@@ -72,6 +72,9 @@ export interface NewStage {
   cacheClusterSize?: string;
   tracingEnabled?: boolean;
   tags?: Record<string, string>;
+  canarySettings?: CanarySettings;
+  clientCertificateId?: string;
+  documentationVersion?: string;
 }
 
 export function newStage(input: NewStage, now: number): Stage {
@@ -91,6 +94,9 @@ export function newStage(input: NewStage, now: number): Stage {
     createdDate: now,
     lastUpdatedDate: now,
     tags: input.tags ?? {},
+    ...(input.canarySettings ? { canarySettings: input.canarySettings } : {}),
+    ...(input.clientCertificateId !== undefined ? { clientCertificateId: input.clientCertificateId } : {}),
+    ...(input.documentationVersion !== undefined ? { documentationVersion: input.documentationVersion } : {}),
   };
 }
 
@@ -102,16 +108,27 @@ export function withCacheDefaults(stage: Stage): Stage {
 /** The Stage on the wire. AWS always sends `methodSettings`, even empty. */
 export function stageShape(stage: Stage): Record<string, unknown> {
   const accessLog = stage.accessLogSettings && compact({ ...stage.accessLogSettings });
+  const canary = stage.canarySettings;
   return {
     ...compact({
       deploymentId: stage.deploymentId,
       stageName: stage.stageName,
       description: stage.description,
+      clientCertificateId: stage.clientCertificateId,
+      documentationVersion: stage.documentationVersion,
       cacheClusterEnabled: stage.cacheClusterEnabled,
       cacheClusterSize: stage.cacheClusterSize,
       cacheClusterStatus: stage.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE',
       variables: stage.variables,
       accessLogSettings: accessLog,
+      canarySettings: canary
+        ? compact({
+            deploymentId: canary.deploymentId,
+            percentTraffic: canary.percentTraffic,
+            stageVariableOverrides: canary.stageVariableOverrides,
+            useStageCache: canary.useStageCache,
+          })
+        : undefined,
       tracingEnabled: stage.tracingEnabled,
       tags: stage.tags,
       createdDate: stage.createdDate,

@@ -1,7 +1,7 @@
 /**
  * apigateway (v1) stages: a named pointer to a deployment with its own variables, cache,
- * tracing, access-log and per-method settings. Every change is one transaction; the data plane
- * recompiles a stage when it is stored.
+ * tracing, access-log and per-method settings, and optionally a canary release. Every change is
+ * one transaction; the data plane recompiles a stage when it is stored.
  */
 import type { Stage } from '../../model/api.js';
 import { badRequest, conflict } from '../errors.js';
@@ -11,6 +11,9 @@ import type { StoreWriter } from '../../store/store.js';
 import { readRestApi } from './api-document.js';
 import { nowSeconds, patchOperationsOf } from './stage-patch-errors.js';
 import { isMethodSettingPath, removeMethodSetting, setMethodSetting } from './stage-method-settings.js';
+import { readClientCertificate } from './client-certificates.js';
+import { documentationVersionNotFound } from './documentation-versions.js';
+import { applyCanaryPatch, applyCopy, canaryForNewStage, deploymentIdDoesNotExist } from './stage-canary.js';
 import {
   MAX_STAGE_VARIABLES,
   checkCacheClusterSize,
@@ -39,18 +42,18 @@ const createStage: OperationHandler = async (ctx, req) => {
   const tags = b.tags != null ? checkTags(b.tags) : undefined;
   const cacheClusterSize = typeof b.cacheClusterSize === 'string' ? checkCacheClusterSize(b.cacheClusterSize) : undefined;
   const stage = await ctx.store.transaction(async (tx) => {
-    await readRestApi(ctx, tx, apiId);
+    const api = await readRestApi(ctx, tx, apiId);
     if (stageName === '') throw badRequest('Stage name must be non-empty');
     checkStageName(stageName);
     if (deploymentId === '') throw badRequest('Deployment id must be non-empty');
-    if (!(await tx.getDeployment(apiId, deploymentId))) throw badRequest('Deployment id does not exist');
-    const canary = b.canarySettings as Record<string, unknown> | null | undefined;
-    if (canary != null) {
-      if (typeof canary.deploymentId === 'string' && !(await tx.getDeployment(apiId, canary.deploymentId))) {
-        throw badRequest('Deployment id does not exist');
-      }
-      throw badRequest('Portico does not support canary settings on stages');
+    if (!(await tx.getDeployment(apiId, deploymentId))) throw deploymentIdDoesNotExist();
+    const clientCertificateId = typeof b.clientCertificateId === 'string' && b.clientCertificateId !== '' ? b.clientCertificateId : undefined;
+    if (clientCertificateId !== undefined) await readClientCertificate(tx, clientCertificateId);
+    const documentationVersion = typeof b.documentationVersion === 'string' && b.documentationVersion !== '' ? b.documentationVersion : undefined;
+    if (documentationVersion !== undefined && !api.document.documentationVersions?.some((v) => v.version === documentationVersion)) {
+      throw documentationVersionNotFound();
     }
+    const canarySettings = b.canarySettings != null ? await canaryForNewStage(tx, apiId, b.canarySettings, deploymentId) : undefined;
     if (await tx.getStage(apiId, stageName)) throw conflict('Stage already exists');
     checkStageCount((await tx.listStages(apiId)).length);
     const created = newStage(
@@ -64,6 +67,9 @@ const createStage: OperationHandler = async (ctx, req) => {
         cacheClusterSize,
         tracingEnabled: typeof b.tracingEnabled === 'boolean' ? b.tracingEnabled : undefined,
         tags,
+        canarySettings,
+        clientCertificateId,
+        documentationVersion,
       },
       nowSeconds(),
     );
@@ -106,31 +112,10 @@ const boolValue = (op: PatchOperation): boolean => {
   throw badRequest(`Invalid value '${op.value ?? ''}' for ${op.path}: must be true or false`);
 };
 
-/** Canary settings are never stored, so AWS's "no canary" answers are the ones that apply. */
-function canaryPatch(op: PatchOperation): never {
-  if (op.op === 'remove') {
-    throw badRequest(`Cannot remove method setting ${op.path.slice(1)} because there is no method setting for this method `);
-  }
-  if (op.op === 'add' && op.segments.length === 2) throw badRequest(`Invalid add operation with path: ${op.path}`);
-  throw invalidStagePath(op);
-}
-
-/** `copy` promotes a canary: from its settings onto the stage's. */
-function copyPatch(op: PatchOperation): never {
-  const validPath = ['/deploymentId', '/variables'];
-  const validFrom = ['/canarySettings/deploymentId', '/canarySettings/stageVariableOverrides'];
-  if (!validPath.includes(op.path) || !validFrom.includes(op.from ?? '')) {
-    throw badRequest(
-      `Invalid copy operation with path: ${op.path} and from ${op.from ?? 'null'}. Valid copy:path are [${validPath.join(', ')}] and valid copy:from are [${validFrom.join(', ')}]`,
-    );
-  }
-  throw badRequest('Promotion not available. Canary does not exist.');
-}
-
 async function applyStagePatch(tx: StoreWriter, stage: Stage, op: PatchOperation): Promise<void> {
   const [head, ...rest] = op.segments;
-  if (op.op === 'copy') copyPatch(op);
-  if (head === 'canarySettings') canaryPatch(op);
+  if (op.op === 'copy') return applyCopy(stage, op);
+  if (head === 'canarySettings') return applyCanaryPatch(tx, stage, op, invalidStagePath);
   if (op.op === 'remove' && head === 'accessLogSettings') {
     if (rest.length === 0) return void delete stage.accessLogSettings;
     const member = rest[0] as (typeof ACCESS_LOG_MEMBERS)[number];
@@ -168,7 +153,7 @@ async function applyStagePatch(tx: StoreWriter, stage: Stage, op: PatchOperation
       return;
     case 'deploymentId': {
       if (op.op === 'remove') throw badRequest('A stage must point at a deployment: /deploymentId cannot be removed');
-      if (!op.value || !(await tx.getDeployment(stage.apiId, op.value))) throw badRequest('Deployment id does not exist');
+      if (!op.value || !(await tx.getDeployment(stage.apiId, op.value))) throw deploymentIdDoesNotExist();
       stage.deploymentId = op.value;
       return;
     }
@@ -183,7 +168,10 @@ async function applyStagePatch(tx: StoreWriter, stage: Stage, op: PatchOperation
       stage.tracingEnabled = op.op === 'remove' ? false : boolValue(op);
       return;
     case 'clientCertificateId':
-      throw badRequest('Portico does not support client certificates');
+      if (op.op === 'remove' || op.value === undefined || op.value === '') return void delete stage.clientCertificateId;
+      await readClientCertificate(tx, op.value);
+      stage.clientCertificateId = op.value;
+      return;
     default:
       throw invalidStagePath(op);
   }

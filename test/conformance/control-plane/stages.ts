@@ -3,7 +3,11 @@
  * LocalStack's test_apigateway_api.py (TestApiGatewayStage), test_apigateway_common.py,
  * test_apigateway_canary.py and test_apigateway_extended.py; cases that cannot be rebuilt say why.
  */
-import { call, deployableApi, deployment, step, type Entry } from './scenario.js';
+import { readFileSync } from 'node:fs';
+import { FIXTURES } from '../support.js';
+import { call, deployableApi, deployment, step, type Entry, type World } from './scenario.js';
+import { canaryTestApi } from './shapes-stages.js';
+import { usagePlanCrudSetup } from './shapes-integrations-account.js';
 
 const STAGE = 'dev';
 const AL = (key: string): string => `test_apigateway_api/TestApiGatewayStage::test_stage_access_log_settings_validation/${key}`;
@@ -18,6 +22,11 @@ const updateStage = (id: string, patchOperations: object[], stageName = STAGE): 
 const CANARY_OVERRIDES = { percentTraffic: 50, stageVariableOverrides: { testVar: 'canary' } };
 
 const unrunnable = (reason: string, ids: string[]): Entry[] => ids.map((id) => ({ id, outOfScope: reason }));
+
+const THROTTLE_100_200 = [
+  { op: 'replace', path: '/throttle/burstLimit', value: '100' },
+  { op: 'replace', path: '/throttle/rateLimit', value: '200' },
+];
 
 export const STAGE_SCENARIOS: Entry[] = [
   ...[
@@ -82,44 +91,127 @@ export const STAGE_SCENARIOS: Entry[] = [
       canarySettings: { deploymentId: 'deploy' },
     })),
   },
-  ...unrunnable('scenario not written yet: needs the canary stage set-up of test_apigateway_canary.py', [
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-canary-settings-remove-overrides'),
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-canary-settings-bad-path'),
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-canary-settings-bad-path-2'),
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-canary-settings-replace-bad-path'),
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-add-deployment'),
-    CANARY('test_update_stage_canary_deployment_validation/update-stage-no-deployment'),
-    CANARY('test_update_stage_with_copy_ops/copy-with-bad-statement'),
-    CANARY('test_update_stage_with_copy_ops/copy-with-no-replace'),
-  ]),
-  ...unrunnable('scenario not written yet: needs the usage plan set-up of test_usage_plan_crud', [
-    'test_apigateway_common/TestUsagePlans::test_usage_plan_crud/update-wrong-id',
-    'test_apigateway_common/TestUsagePlans::test_usage_plan_crud/update-wrong-api-stages-no-value',
-    'test_apigateway_common/TestUsagePlans::test_usage_plan_crud/update-wrong-api-stages-wrong-api',
-    'test_apigateway_common/TestUsagePlans::test_usage_plan_crud/update-wrong-api-stages-wrong-stage',
-    'test_apigateway_common/TestUsagePlans::test_usage_plan_crud/update-wrong-api-stages-wrong-value',
-  ]),
+  // test_update_stage_canary_deployment_validation: stage dev with a canary deployment on it.
+  ...[
+    ['update-stage-canary-settings-remove-overrides', { op: 'remove', path: '/canarySettings/stageVariableOverrides' }],
+    ['update-stage-canary-settings-bad-path', { op: 'remove', path: '/canarySettings/badPath' }],
+    ['update-stage-canary-settings-bad-path-2', { op: 'replace', path: '/canarySettings', value: 'test' }],
+    ['update-stage-canary-settings-replace-bad-path', { op: 'replace', path: '/canarySettings/badPath', value: 'badPath' }],
+  ].map(([key, op]) => ({
+    id: CANARY(`test_update_stage_canary_deployment_validation/${key as string}`),
+    setup: [
+      ...canaryTestApi(),
+      deployment(STAGE),
+      step('CreateDeployment', (w) => ({ restApiId: w.ids.api, stageName: STAGE, canarySettings: CANARY_OVERRIDES })),
+    ],
+    call: call('UpdateStage', (w) => ({ restApiId: w.ids.api, stageName: STAGE, patchOperations: [op] })),
+  })),
+  // …and a second stage dev2 without a canary.
+  ...[
+    ['update-stage-add-deployment', 'add', (w: World) => w.ids.deployment2],
+    ['update-stage-no-deployment', 'replace', () => 'deploy'],
+  ].map(([key, op, value]) => ({
+    id: CANARY(`test_update_stage_canary_deployment_validation/${key as string}`),
+    setup: [
+      ...canaryTestApi(),
+      deployment(STAGE),
+      step('CreateDeployment', (w) => ({ restApiId: w.ids.api, stageName: STAGE, canarySettings: CANARY_OVERRIDES })),
+      deployment('dev2', 'deployment2'),
+    ],
+    call: call('UpdateStage', (w) => ({
+      restApiId: w.ids.api,
+      stageName: 'dev2',
+      patchOperations: [{ op, path: '/canarySettings/deploymentId', value: (value as (w: World) => string)(w) }],
+    })),
+  })),
+  // test_update_stage_with_copy_ops: stage dev with two variables and no canary yet.
+  ...[
+    [
+      'copy-with-bad-statement',
+      [
+        { op: 'copy', path: '/canarySettings/stageVariableOverrides', from: '/variables' },
+        { op: 'copy', path: '/canarySettings/deploymentId', from: '/deploymentId' },
+      ],
+    ],
+    [
+      'copy-with-no-replace',
+      [
+        { op: 'copy', from: '/canarySettings/stageVariableOverrides', path: '/variables' },
+        { op: 'copy', from: '/canarySettings/deploymentId', path: '/deploymentId' },
+      ],
+    ],
+  ].map(([key, patchOperations]) => ({
+    id: CANARY(`test_update_stage_with_copy_ops/${key as string}`),
+    setup: [
+      ...canaryTestApi(),
+      step('CreateDeployment', (w) => ({ restApiId: w.ids.api, stageName: STAGE, variables: { testVar: 'test', testVar2: 'test2' } })),
+    ],
+    call: call('UpdateStage', (w) => ({ restApiId: w.ids.api, stageName: STAGE, patchOperations })),
+  })),
+  // test_usage_plan_crud: a plan on the dev stage of one API, then updates that cannot apply.
+  ...[
+    ['update-wrong-id', (w: World) => ({ usagePlanId: `${w.ids.plan}1`, patchOperations: THROTTLE_100_200 })],
+    ['update-wrong-api-stages-no-value', (w: World) => ({ usagePlanId: w.ids.plan, patchOperations: [{ op: 'remove', path: '/apiStages' }] })],
+    [
+      'update-wrong-api-stages-wrong-api',
+      (w: World) => ({ usagePlanId: w.ids.plan, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${w.ids.api}b:dev` }] }),
+    ],
+    [
+      'update-wrong-api-stages-wrong-stage',
+      (w: World) => ({ usagePlanId: w.ids.plan, patchOperations: [{ op: 'remove', path: '/apiStages', value: `${w.ids.api}:fakestagename` }] }),
+    ],
+    ['update-wrong-api-stages-wrong-value', (w: World) => ({ usagePlanId: w.ids.plan, patchOperations: [{ op: 'remove', path: '/apiStages', value: 'fakevalue' }] })],
+  ].map(([key, input]) => ({
+    id: `test_apigateway_common/TestUsagePlans::test_usage_plan_crud/${key as string}`,
+    setup: usagePlanCrudSetup(),
+    call: call('UpdateUsagePlan', input as (w: World) => object),
+  })),
   {
     id: 'test_apigateway_extended/TestApigatewayApiKeysCrud::test_update_api_key_immutable_field/update-api-key-immutable-field',
     setup: [step('CreateApiKey', () => ({ name: `test-key-${Date.now()}` }), (w, out) => void (w.ids.key = out.id))],
     call: call('UpdateApiKey', (w) => ({ apiKey: w.ids.key, patchOperations: [{ op: 'replace', path: '/id', value: 'new-id' }] })),
   },
-  ...unrunnable('the recorded call arguments are not recoverable: the lengths of the generated names and values are not in the recording', [
-    'test_apigateway_extended/TestApigatewayApiKeysCrud::test_create_api_key_with_invalid_name/create-api-key-name-too-long',
-    'test_apigateway_extended/TestApigatewayApiKeysCrud::test_create_api_key_with_invalid_value/create-api-key-short-value',
-    'test_apigateway_extended/TestApigatewayApiKeysCrud::test_create_api_key_with_invalid_value/create-api-key-invalid-value-too-long',
-    'test_apigateway_extended/TestApigatewayApiKeysCrud::test_update_api_key_invalid_description_length/create-api-key-description-too-long',
-    'test_apigateway_extended/TestApigatewayApiKeysCrud::test_update_api_key_invalid_description_length/update-api-key-description-too-long',
-  ]),
+  // The names, values and descriptions test_apigateway_extended.py generates ('a' * n, 'short').
+  ...[
+    ['test_create_api_key_with_invalid_name/create-api-key-name-too-long', { name: 'a'.repeat(1025) }],
+    ['test_create_api_key_with_invalid_value/create-api-key-short-value', { value: 'short' }],
+    ['test_create_api_key_with_invalid_value/create-api-key-invalid-value-too-long', { value: 'a'.repeat(129) }],
+    ['test_update_api_key_invalid_description_length/create-api-key-description-too-long', { description: 'a'.repeat(125001) }],
+  ].map(([key, input]) => ({
+    id: `test_apigateway_extended/TestApigatewayApiKeysCrud::${key as string}`,
+    setup: [],
+    call: call('CreateApiKey', () => input),
+  })),
+  {
+    id: 'test_apigateway_extended/TestApigatewayApiKeysCrud::test_update_api_key_invalid_description_length/update-api-key-description-too-long',
+    setup: [step('CreateApiKey', () => ({}), (w, out) => void (w.ids.key = out.id))],
+    call: call('UpdateApiKey', (w) => ({ apiKey: w.ids.key, patchOperations: [{ op: 'replace', path: '/description', value: 'a'.repeat(125001) }] })),
+  },
   ...unrunnable('the recorded call is not isolated in the recording (operation unknown, only code context)', [
     'test_apigateway_common/TestStages::test_update_stage_remove_wildcard/delete-error',
-    'test_apigateway_import/TestApiGatewayImportRestApi::test_import_and_validate_rest_api[swagger-mock-cors.json]/method-response-product-get',
-    'test_apigateway_import/TestApiGatewayImportRestApi::test_import_and_validate_rest_api[swagger-mock-cors.json]/integration-response-product-get',
-    'test_apigateway_import/TestApiGatewayImportRestApi::test_import_and_validate_rest_api[swagger-mock-cors.json]/method-response-product/{product_id}-get',
-    'test_apigateway_import/TestApiGatewayImportRestApi::test_import_and_validate_rest_api[swagger-mock-cors.json]/integration-response-product/{product_id}-get',
     'test_apigateway_import/TestApiGatewayImportRestApi::test_import_with_cognito_auth_identity_source/integration-response-pets-get',
   ]),
-  ...unrunnable('the recorded call arguments are not recoverable: the bad documents are not in the recording', [
+  // The fixture apigw_snapshot_imported_resources asks every imported method for its 200 method
+  // and integration responses; the GET methods of swagger-mock-cors.json declare none.
+  ...(['/product', '/product/{product_id}'] as const).flatMap((path) =>
+    (['GetMethodResponse', 'GetIntegrationResponse'] as const).map((op) => ({
+      id: `test_apigateway_import/TestApiGatewayImportRestApi::test_import_and_validate_rest_api[swagger-mock-cors.json]/${op === 'GetMethodResponse' ? 'method' : 'integration'}-response-${path.slice(1)}-get`,
+      setup: [
+        step(
+          'ImportRestApi',
+          () => ({ body: readFileSync(new URL('control-plane-errors/swagger-mock-cors.json', FIXTURES)), failOnWarnings: true }),
+          (w, out) => void (w.ids.api = out.id),
+        ),
+        step('GetResources', (w) => ({ restApiId: w.ids.api }), (w, out) => {
+          for (const item of out.items ?? []) w.ids[item.path] = item.id;
+        }),
+      ],
+      call: call(op, (w) => ({ restApiId: w.ids.api, resourceId: w.ids[path], httpMethod: 'GET', statusCode: '200' })),
+    })),
+  ),
+  ...unrunnable(
+    'the recorded call arguments are not recoverable: test_import_api_bad_file (recorded 2025-11-18) is in no stored version of test_apigateway_import.py, so bad_yaml_string and bad_json_string, the documents sent, are unknown',
+    [
     'test_apigateway_import/TestApiGatewayImportRestApi::test_import_api_bad_file/import-api-bad-yaml-file',
     'test_apigateway_import/TestApiGatewayImportRestApi::test_import_api_bad_file/import-api-bad-json-file',
     'test_apigateway_import/TestApiGatewayImportRestApi::test_import_api_bad_file/put-rest-api-bad-yaml-file',
