@@ -114,6 +114,7 @@ export class Portico {
       const managementApi = createManagementApi({
         store,
         account,
+        invoker,
         authenticate: (req, body) => {
           const result = verifySigV4(
             { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },

@@ -9,6 +9,7 @@ import type { InvokeTarget } from './dispatch.js';
 import type { CompiledStage, CompiledMethod } from './rest/compile.js';
 import { readBody } from './body.js';
 import { decodeRequestBody } from './compression.js';
+import type { ExecutionLog } from './execution-log.js';
 
 export interface QueryParameters {
   /** Last value wins, as in AWS's `queryStringParameters`. */
@@ -24,6 +25,8 @@ export class Invocation {
   readonly requestTimeEpoch = Date.now();
   private queryCache?: QueryParameters;
   private bodyCache?: Promise<Buffer>;
+  /** Set only while an execution log is being collected; pipeline steps feed it when present. */
+  log: ExecutionLog | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

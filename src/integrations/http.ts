@@ -22,6 +22,7 @@ import { MAX_PAYLOAD_BYTES, PayloadLimit, checkDeclaredLength } from '../gateway
 import { convertRequestBody, type ResponsePayloadKind } from '../gateway/content-handling.js';
 import { RequestTemplates } from './request-mapping.js';
 import { MappingScope } from './mapping-scope.js';
+import { endpointFailureReason, type ExecutionLog } from '../gateway/execution-log.js';
 
 /** Client headers that never reach the backend: hop-by-hop, and those AWS drops. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -111,7 +112,10 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
   try {
     uri = compileUri(substituteStageVariables(integration.uri ?? '', ctx.stageVariables));
   } catch (err) {
-    return async () => Promise.reject(err);
+    return async (inv) => {
+      inv.log?.fail('Execution failed due to configuration error: Invalid endpoint address');
+      throw err;
+    };
   }
   const mappings = compileRequestParameters(integration.requestParameters ?? {}, ctx.stageVariables);
   const pathMappings = mappings.filter((m) => m.location === 'path');
@@ -198,12 +202,20 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body as Buffer | string));
     }
 
+    const sentAt = inv.log ? Date.now() : 0;
     if (proxy) {
       let relayed;
       try {
         relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body: body as Readable | undefined, timeoutMs });
       } catch (err) {
+        if (inv.log) logFailedExchange(inv.log, err, uri.origin + fullPath, headers, undefined);
         throw toGatewayError(err);
+      }
+      if (inv.log) {
+        const received: [string, string][] = [];
+        for (let i = 0; i < relayed.rawHeaders.length; i += 2) received.push([relayed.rawHeaders[i]!.toString('latin1'), relayed.rawHeaders[i + 1]!.toString('latin1')]);
+        inv.log.endpointRequest({ uri: uri.origin + fullPath, headers });
+        inv.log.endpointResponse({ statusCode: relayed.statusCode, latencyMs: Date.now() - sentAt, headers: received });
       }
       return { statusCode: relayed.statusCode, headers: proxyResponseHeaders(relayed.rawHeaders), body: relayed.body };
     }
@@ -221,7 +233,12 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
       });
       backendBody = await readBounded(response.body);
     } catch (err) {
+      if (inv.log) logFailedExchange(inv.log, err, uri.origin + fullPath, headers, loggedBody(body));
       throw toGatewayError(err);
+    }
+    if (inv.log) {
+      inv.log.endpointRequest({ uri: uri.origin + fullPath, headers, body: loggedBody(body) });
+      inv.log.endpointResponse({ statusCode: response.statusCode, latencyMs: Date.now() - sentAt, headers: response.headers, body: backendBody.toString('utf8') });
     }
     const chosen = responses!.select(String(response.statusCode));
     const result = chosen.build(scope!, { headers: response.headers, body: backendBody }, responseKind(inv, response.headers));
@@ -334,6 +351,20 @@ function proxyResponseHeaders(rawHeaders: Buffer[]): Record<string, string | str
     if (name === 'content-length' || (!HOP_BY_HOP_RESPONSE.has(name) && !remapped)) add(name, value);
   }
   return out;
+}
+
+const loggedBody = (body: Readable | Buffer | string | undefined): string =>
+  body === undefined ? '' : typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+
+/**
+ * The execution log of a backend call that got no response. AWS checks the endpoint address
+ * before it builds the request, so an address that does not resolve logs no request lines.
+ */
+function logFailedExchange(log: ExecutionLog, err: unknown, uri: string, headers: Record<string, string | string[]>, body: string | undefined): void {
+  const reason = endpointFailureReason(err);
+  if (reason?.includes('Invalid endpoint address')) return log.fail(reason);
+  log.endpointRequest({ uri, headers, body });
+  if (reason) log.fail(reason);
 }
 
 function toGatewayError(err: unknown): GatewayError {

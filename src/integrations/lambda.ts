@@ -15,6 +15,8 @@ import type { Invocation } from '../gateway/invocation.js';
 import { buildProxyEventV1 } from '../gateway/rest/proxy-event.js';
 import { proxyResultToResponse } from '../gateway/rest/proxy-response.js';
 import { GatewayError, apiConfigurationError, integrationFailure, integrationTimeout } from '../gateway/errors.js';
+import type { ExecutionLog } from '../gateway/execution-log.js';
+import type { AccountSettings } from '../model/settings.js';
 
 const LAMBDA_URI = /^arn:aws[a-z-]*:apigateway:[^:]*:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 
@@ -34,10 +36,11 @@ function invokeWithin(
   event: unknown,
   inv: Invocation,
   timeoutMs: number,
+  requestId: string = randomUUID(),
 ): Promise<InvokeResult> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(integrationTimeout()), timeoutMs);
-    invoker.invoke(functionName, event, { requestId: randomUUID(), traceId: inv.traceId }).then(
+    invoker.invoke(functionName, event, { requestId, traceId: inv.traceId }).then(
       (result) => {
         clearTimeout(timer);
         resolve(result);
@@ -65,16 +68,25 @@ export function compileLambdaProxy(ctx: IntegrationCompileContext): IntegrationH
   if (refusesHeaderMappings(ctx)) return async () => Promise.reject(apiConfigurationError());
   const { invoker } = ctx;
   const timeoutMs = ctx.integration.timeoutInMillis;
+  const endpoint = lambdaEndpoint(ctx.integration.uri ?? '', ctx.stageVariables, ctx.account);
 
   return async (inv) => {
     const body = await inv.body();
     const event = buildProxyEventV1(inv, body);
-    const result = await invokeWithin(invoker, functionName, event, inv, timeoutMs);
+    const result = inv.log
+      ? await invokeLogged(inv.log, endpoint, invoker, functionName, event, JSON.stringify(event), inv, timeoutMs, true)
+      : await invokeWithin(invoker, functionName, event, inv, timeoutMs);
     if (result.functionError) throw integrationFailure(502);
     const accept = inv.req.headers.accept;
-    const response = proxyResultToResponse(result.payload, {
-      isBinary: (contentType) => inv.stage.isBinaryMediaType(accept) || inv.stage.isBinaryMediaType(contentType),
-    });
+    let response;
+    try {
+      response = proxyResultToResponse(result.payload, {
+        isBinary: (contentType) => inv.stage.isBinaryMediaType(accept) || inv.stage.isBinaryMediaType(contentType),
+      });
+    } catch (err) {
+      inv.log?.fail('Execution failed due to configuration error: Malformed Lambda proxy response');
+      throw err;
+    }
     if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'x-amzn-trace-id')) response.headers['X-Amzn-Trace-Id'] = inv.traceId;
     return response;
   };
@@ -90,6 +102,7 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
   const { invoker } = ctx;
   const timeoutMs = ctx.integration.timeoutInMillis;
   const contentHandling = ctx.integration.contentHandling;
+  const endpoint = lambdaEndpoint(ctx.integration.uri ?? '', ctx.stageVariables, ctx.account);
 
   return async (inv) => {
     const choice = requestTemplates.select(inv.req.headers['content-type']);
@@ -113,7 +126,9 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
         throw integrationFailure(500);
       }
     }
-    const result = await invokeWithin(invoker, functionName, event, inv, timeoutMs);
+    const result = inv.log
+      ? await invokeLogged(inv.log, endpoint, invoker, functionName, event, text, inv, timeoutMs, false)
+      : await invokeWithin(invoker, functionName, event, inv, timeoutMs);
     const chosen = result.functionError ? responses.select(result.payload.errorMessage) : responses.selectDefault();
     const payloadText = result.payloadJson ?? JSON.stringify(result.payload ?? null);
     const response = chosen.build(
@@ -134,4 +149,68 @@ function refusesHeaderMappings(ctx: IntegrationCompileContext): boolean {
   return Object.keys(ctx.integration.requestParameters ?? {}).some(
     (target) => target.startsWith('integration.request.header.') && REFUSED_LAMBDA_HEADERS.has(target.slice('integration.request.header.'.length).toLowerCase()),
   );
+}
+
+/**
+ * The Lambda Invoke call an integration stands for, as the execution log names it: AWS's
+ * regional Lambda endpoint and the function's ARN (a bare function name is this account's).
+ */
+export function lambdaEndpoint(uri: string, stageVariables: Record<string, string>, account: AccountSettings): string {
+  const target = LAMBDA_URI.exec(substituteStageVariables(uri, stageVariables))?.[1] ?? '';
+  const arn = target.startsWith('arn:') ? target : `arn:aws:lambda:${account.region}:${account.accountId}:function:${target}`;
+  return `https://lambda.${account.region}.amazonaws.com/2015-03-31/functions/${arn}/invocations`;
+}
+
+/**
+ * invokeWithin, with the call written to the execution log: the headers Portico passes with
+ * the event (it signs nothing, so AWS's credential headers are absent), and the headers
+ * Lambda's Invoke API answers with.
+ */
+async function invokeLogged(
+  log: ExecutionLog,
+  endpoint: string,
+  invoker: FunctionInvoker,
+  functionName: string,
+  event: unknown,
+  eventText: string,
+  inv: Invocation,
+  timeoutMs: number,
+  proxy: boolean,
+): Promise<InvokeResult> {
+  const requestId = randomUUID();
+  const apiId = inv.stage.apiId;
+  log.endpointRequest({
+    uri: endpoint,
+    headers: [
+      ['x-amzn-lambda-integration-tag', inv.requestId],
+      ['x-amzn-apigateway-api-id', apiId],
+      ['Accept', 'application/json'],
+      ['User-Agent', `AmazonAPIGateway_${apiId}`],
+      ['X-Amzn-Trace-Id', inv.traceId],
+    ],
+    body: eventText,
+  });
+  const sentAt = Date.now();
+  let result: InvokeResult;
+  try {
+    result = await invokeWithin(invoker, functionName, event, inv, timeoutMs, requestId);
+  } catch (err) {
+    if (err instanceof GatewayError && err.responseType === 'INTEGRATION_TIMEOUT') log.fail('Execution failed due to a timeout error');
+    throw err;
+  }
+  const payloadText = result.payloadJson ?? JSON.stringify(result.payload ?? null);
+  const headers: [string, string][] = [
+    ['Date', new Date().toUTCString()],
+    ['Content-Type', 'application/json'],
+    ['Content-Length', String(Buffer.byteLength(payloadText))],
+    ['x-amzn-RequestId', requestId],
+  ];
+  if (result.functionError) headers.push(['X-Amz-Function-Error', result.functionError]);
+  headers.push(['X-Amz-Executed-Version', '$LATEST'], ['X-Amzn-Trace-Id', inv.traceId]);
+  log.endpointResponse({ statusCode: 200, latencyMs: Date.now() - sentAt, headers, body: payloadText });
+  // A proxy integration has no integration responses to select: a function error ends the request.
+  if (result.functionError && proxy) {
+    log.fail(`Lambda execution failed with status 200 due to customer function error: ${result.payload.errorMessage}. Lambda request id: ${requestId}`);
+  }
+  return result;
 }

@@ -6,12 +6,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Store } from '../store/store.js';
 import type { AccountSettings } from '../model/settings.js';
+import type { FunctionInvoker } from '../functions/invoker.js';
 
 export interface ManagementContext {
   store: Store;
   account: AccountSettings;
   /** The client's `scheme://host:port`, for URLs it can follow back. */
   baseUrl: string;
+  /** Runs functions, for operations that execute an API (TestInvokeMethod, TestInvokeAuthorizer). */
+  invoker?: FunctionInvoker;
 }
 
 export interface OperationRequest {

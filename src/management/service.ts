@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { AccountSettings } from '../model/settings.js';
+import type { FunctionInvoker } from '../functions/invoker.js';
 import { ManagementError } from './errors.js';
 import { matchOperation, serviceOfPath } from './router.js';
 import { handlerFor } from './registry.js';
@@ -27,6 +28,8 @@ export interface AuthFailure {
 export interface ManagementApiDependencies {
   store: Store;
   account: AccountSettings;
+  /** Runs functions for the operations that execute an API. */
+  invoker?: FunctionInvoker;
   /** Verifies the request's SigV4 signature; undefined means allowed. */
   authenticate(req: IncomingMessage, body: Buffer): AuthFailure | undefined;
 }
@@ -113,7 +116,7 @@ export function createManagementApi(deps: ManagementApiDependencies): (req: Inco
     if (!handler) {
       throw new ManagementError('NotImplementedException', `Portico does not implement ${binding.service}:${binding.name} yet`, 501);
     }
-    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req) };
+    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req), invoker: deps.invoker };
     const request: OperationRequest = { path: labels, query, headers: req.headers, body, raw: read.body };
     const result = await handler(ctx, request);
     const status = result.status ?? binding.status;

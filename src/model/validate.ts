@@ -402,6 +402,8 @@ function validateAuthorizers(out: Problems, authorizers: Record<string, Authoriz
     else names.set(a.name, id);
     if (!oneOf(out, at('type'), a.type, AUTHORIZER_TYPES, 'an authorizer type')) continue;
 
+    // A Lambda authorizer's URI needs only the Lambda path prefix: AWS keeps one it cannot call
+    // (recorded: spaces after `path/`), and calls through it fail when they run.
     if (a.type === 'COGNITO_USER_POOLS') {
       if (!Array.isArray(a.providerARNs) || a.providerARNs.length === 0) {
         out.add(at('providerARNs'), 'a Cognito authorizer needs at least one user pool ARN');
@@ -412,7 +414,7 @@ function validateAuthorizers(out: Problems, authorizers: Record<string, Authoriz
           }
         });
       }
-    } else if (typeof a.authorizerUri !== 'string' || !isLambdaInvocationUri(a.authorizerUri)) {
+    } else if (typeof a.authorizerUri !== 'string' || !LAMBDA_PATH_ARN.test(a.authorizerUri)) {
       out.add(
         at('authorizerUri'),
         a.authorizerUri === undefined

@@ -73,7 +73,8 @@ const createAuthorizer: OperationHandler = async (ctx, req) => {
       name: b.name,
       type: typeOf(b.type),
       providerARNs: b.providerARNs,
-      authType: str(b.authType),
+      // AWS names a Lambda authorizer's kind 'custom' when the caller does not (recorded).
+      authType: str(b.authType) ?? (b.type === 'TOKEN' || b.type === 'REQUEST' ? 'custom' : undefined),
       authorizerUri: str(b.authorizerUri),
       authorizerCredentials: str(b.authorizerCredentials),
       identitySource: str(b.identitySource),

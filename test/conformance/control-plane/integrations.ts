@@ -203,14 +203,22 @@ export const INTEGRATION_SCENARIOS: Entry[] = [
       integrationHttpMethod: 'POST',
     }),
   ),
-  {
-    id: 'test_apigateway_integrations/test_put_integration_validation/no-s3-support-AWS_PROXY',
-    outOfScope: 'the recorded call arguments are not recoverable: the S3 integration URI is cut short in the recording',
-  },
+  // The S3 object path b/k, through a role, on the GET / (with a 200 response) the test set up.
+  putIntegration(
+    'test_apigateway_integrations/test_put_integration_validation/no-s3-support-AWS_PROXY',
+    [restApi(), method('root', 'GET'), methodResponse('root', 'GET', '200')],
+    {
+      credentials: 'arn:aws:iam::111111111111:role/service-role/testfunction-role-oe783psq',
+      type: 'AWS_PROXY',
+      uri: 'arn:aws:apigateway:us-east-1:s3:path/b/k',
+      integrationHttpMethod: 'POST',
+    },
+  ),
   ...['put-integration-lambda-uri', 'put-integration-wrong-arn', 'put-integration-wrong-type', 'put-integration-wrong-firehose', 'put-integration-bad-lambda-arn'].map(
     (key) => ({
       id: `test_apigateway_lambda/test_put_integration_aws_proxy_uri/${key}`,
-      outOfScope: 'the recorded call arguments are not recoverable: **default_params is set up outside the recorded call',
+      outOfScope:
+        'the recorded call arguments are not recoverable: test_put_integration_aws_proxy_uri is in no stored version of test_apigateway_lambda.py, so default_params (the API, resource, method, type and integration method spread into each recorded call beside its uri) is unknown',
     }),
   ),
 
