@@ -411,7 +411,6 @@ describe('OpenAPI 3.0 YAML petstore', () => {
       authType: 'cognito_user_pools',
       providerARNs: ['arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abcdefghi'],
       identitySource: 'method.request.header.Authorization',
-      authorizerResultTtlInSeconds: 300,
     });
   });
 

@@ -559,7 +559,8 @@ describe('apigateway (v1) REST API structure operations', () => {
         new PutIntegrationCommand({ restApiId: apiId, resourceId: rootId, httpMethod: 'POST', type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: LAMBDA_URI }),
       );
       assert.equal(lambda.uri, LAMBDA_URI);
-      assert.equal(lambda.connectionType, 'INTERNET');
+      // Like the recorded AWS (Lambda, S3) integrations: no connection type unless one was set.
+      assert.equal(lambda.connectionType, undefined);
       await h.v1.send(new PutMethodCommand({ restApiId: apiId, resourceId: rootId, httpMethod: 'GET', authorizationType: 'NONE' }));
       const mock = await h.v1.send(
         new PutIntegrationCommand({ restApiId: apiId, resourceId: rootId, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }),

@@ -83,8 +83,10 @@ export function buildAuthorizers(
         id: ids.authorizer(name),
         name,
         type,
-        authorizerResultTtlInSeconds: ctx.number(ext, 'authorizerResultTtlInSeconds', extPath) ?? DEFAULT_AUTHORIZER_TTL_SECONDS,
       };
+      // AWS keeps no TTL for an imported authorizer that names none (recorded: GetAuthorizers omits it).
+      const ttl = ctx.number(ext, 'authorizerResultTtlInSeconds', extPath);
+      if (ttl !== undefined) authorizer.authorizerResultTtlInSeconds = ttl;
       const optional = {
         authType,
         authorizerUri: ctx.string(ext, 'authorizerUri', extPath),

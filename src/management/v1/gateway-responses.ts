@@ -54,9 +54,35 @@ const gatewayResponseShape = (r: GatewayResponse, isDefault: boolean): Record<st
   defaultResponse: isDefault,
 });
 
+/** DEFAULT_4XX or DEFAULT_5XX: the response a type falls back on, by its default status. */
+function familyOf(type: GatewayResponseType): GatewayResponseType | undefined {
+  const status = DEFAULT_STATUS[type];
+  if (status === undefined) return undefined;
+  return status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+}
+
+/**
+ * A type never customised shows what it would answer: its own default, or, when DEFAULT_4XX or
+ * DEFAULT_5XX of its family is customised, that one's status, parameters and templates, still
+ * flagged `defaultResponse: true` (recorded).
+ */
 function shapeFor(custom: Partial<Record<GatewayResponseType, GatewayResponse>>, type: GatewayResponseType): Record<string, unknown> {
   const found = custom[type];
-  return found ? gatewayResponseShape(found, false) : gatewayResponseShape(defaultResponse(type), true);
+  if (found) return gatewayResponseShape(found, false);
+  const family = familyOf(type);
+  const inherited = family ? custom[family] : undefined;
+  const own = defaultResponse(type);
+  if (!inherited) return gatewayResponseShape(own, true);
+  const statusCode = inherited.statusCode ?? own.statusCode;
+  return gatewayResponseShape(
+    {
+      responseType: type,
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      responseParameters: { ...inherited.responseParameters },
+      responseTemplates: { ...inherited.responseTemplates },
+    },
+    true,
+  );
 }
 
 function checkStatusCode(code: string): string {
@@ -86,11 +112,18 @@ function stringMap(raw: unknown, check: (key: string, value: unknown) => string)
 const putGatewayResponse: OperationHandler = async (ctx, req) => {
   const type = responseTypeOf(req.path.responseType);
   const b = req.body;
+  // What the put leaves out is the type's default: its status and the default template (recorded).
+  const defaults = defaultResponse(type);
+  const templates = stringMap(b.responseTemplates, checkTemplate);
   const response: GatewayResponse = {
     responseType: type,
-    ...(typeof b.statusCode === 'string' && b.statusCode !== '' ? { statusCode: checkStatusCode(b.statusCode) } : {}),
+    ...(typeof b.statusCode === 'string' && b.statusCode !== ''
+      ? { statusCode: checkStatusCode(b.statusCode) }
+      : defaults.statusCode !== undefined
+        ? { statusCode: defaults.statusCode }
+        : {}),
     responseParameters: stringMap(b.responseParameters, checkParameter),
-    responseTemplates: stringMap(b.responseTemplates, checkTemplate),
+    responseTemplates: Object.keys(templates).length > 0 ? templates : defaults.responseTemplates,
   };
   await changeRestApi(ctx, req.path.restApiId!, (doc) => {
     doc.gatewayResponses[type] = response;

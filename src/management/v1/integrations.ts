@@ -68,7 +68,8 @@ const putIntegration: OperationHandler = async (ctx, req) => {
     if (httpMethod) integration.httpMethod = httpMethod;
     const uri = optionalString(b.uri);
     if (uri) integration.uri = uri;
-    const connectionType = optionalString(b.connectionType) ?? (type === 'MOCK' ? undefined : 'INTERNET');
+    // AWS reports INTERNET for HTTP backends it was not told about, and nothing for MOCK and AWS ones (recorded).
+    const connectionType = optionalString(b.connectionType) ?? (type === 'HTTP' || type === 'HTTP_PROXY' ? 'INTERNET' : undefined);
     if (connectionType) integration.connectionType = connectionType as Integration['connectionType'];
     const connectionId = optionalString(b.connectionId);
     if (connectionId) integration.connectionId = connectionId;

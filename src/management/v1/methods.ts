@@ -66,10 +66,12 @@ function checkMethod(doc: RestApiDocument, method: Method): void {
 }
 
 function authorizationTypeOf(value: string): AuthorizationType {
-  if (!(AUTHORIZATION_TYPES as readonly string[]).includes(value)) {
+  // AWS takes the type in any case (`none` is stored and shown as NONE, recorded).
+  const type = value.toUpperCase();
+  if (!(AUTHORIZATION_TYPES as readonly string[]).includes(type)) {
     throw badRequest(`Invalid authorization type specified. Valid options are ${AUTHORIZATION_TYPES.join(',')}`);
   }
-  return value as AuthorizationType;
+  return type as AuthorizationType;
 }
 
 const putMethod: OperationHandler = async (ctx, req) => {

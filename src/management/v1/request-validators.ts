@@ -31,12 +31,11 @@ const checkName = (name: unknown): string => {
   return name;
 };
 
-const booleanOf = (path: string, value: string | undefined): boolean => {
-  const v = value?.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw badRequest(`Invalid value '${value ?? ''}' for ${path}: must be true or false`);
-};
+/**
+ * A patch value for a switch, read as Java's Boolean.parseBoolean: only "true" turns it on. AWS
+ * answers a `replace` without a value by turning the switch off (recorded).
+ */
+const booleanOf = (value: string | undefined): boolean => value?.toLowerCase() === 'true';
 
 const createRequestValidator: OperationHandler = async (ctx, req) => {
   const b = req.body;
@@ -82,8 +81,8 @@ const updateRequestValidator: OperationHandler = async (ctx, req) => {
     for (const op of ops) {
       const { member, value } = simpleReplace(op, PATHS);
       if (member === 'name') next.name = checkName(value);
-      else if (member === 'validateRequestBody') next.validateRequestBody = booleanOf(op.path, value);
-      else next.validateRequestParameters = booleanOf(op.path, value);
+      else if (member === 'validateRequestBody') next.validateRequestBody = booleanOf(value);
+      else next.validateRequestParameters = booleanOf(value);
     }
     doc.requestValidators[id] = next;
     return next;

@@ -1,12 +1,13 @@
 /**
  * apigateway (v1) operations on REST APIs themselves: CreateRestApi, GetRestApi, GetRestApis,
  * UpdateRestApi and DeleteRestApi. A new API gets its root resource "/" and AWS's two default
- * models; deleting one takes its deployments and stages with it.
+ * models, or, with `cloneFrom`, a copy of another API's structure; deleting one takes its
+ * deployments and stages with it.
  */
 import type { ApiRecord } from '../../model/api.js';
 import type { ApiKeySourceType, RestApi, RestApiDocument } from '../../model/rest-api.js';
 import { newApiId, newResourceId } from '../../model/ids.js';
-import { ManagementError, badRequest } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import { pageV1 } from '../pagination.js';
 import { changeRestApi, readRestApi } from './api-document.js';
@@ -21,6 +22,7 @@ import {
   readEndpointConfiguration,
 } from './structure-rest-api-settings.js';
 import { applyRestApiPatch } from './structure-rest-api-update.js';
+import { cloneRestApiDocument } from './structure-rest-api-clone.js';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -34,9 +36,6 @@ const createRestApi: OperationHandler = async (ctx, req) => {
   const keySource = apiKeySourceProblem(b.apiKeySource, 'createRestApiInput.apiKeySource');
   if (keySource) problems.push(keySource);
   if (problems.length > 0) throw validationError(problems);
-  if (b.cloneFrom !== undefined && b.cloneFrom !== null) {
-    throw new ManagementError('NotImplementedException', 'Portico does not implement CreateRestApi with cloneFrom yet', 501);
-  }
 
   const name = b.name as string;
   if (name.trim() === '') throw badRequest('The REST API name must not be empty');
@@ -46,25 +45,45 @@ const createRestApi: OperationHandler = async (ctx, req) => {
   const binaryMediaTypes = stringList(b.binaryMediaTypes, 'binaryMediaTypes');
   const tags = stringMap(b.tags);
   checkTags(tags);
+  const cloneFrom = typeof b.cloneFrom === 'string' ? b.cloneFrom : undefined;
 
-  const id = newApiId();
+  const record = await ctx.store.transaction(async (tx) => {
+    const source = cloneFrom === undefined ? undefined : (await readRestApi(ctx, tx, cloneFrom)).document;
+    // A clone keeps the source's settings wherever the caller chose none; tags and the
+    // description are the clone's own.
+    const from = source?.restApi;
+    let id = newApiId();
+    while (await tx.getApi(id)) id = newApiId();
+    const restApi: RestApi = {
+      id,
+      name,
+      createdDate: nowSeconds(),
+      binaryMediaTypes: b.binaryMediaTypes == null && from ? [...from.binaryMediaTypes] : [...new Set(binaryMediaTypes)],
+      apiKeySource: (b.apiKeySource as ApiKeySourceType | undefined) ?? from?.apiKeySource ?? 'HEADER',
+      endpointConfiguration: endpoint === undefined && from ? structuredClone(from.endpointConfiguration) : endpointConfiguration,
+      disableExecuteApiEndpoint: typeof b.disableExecuteApiEndpoint === 'boolean' ? b.disableExecuteApiEndpoint : (from?.disableExecuteApiEndpoint ?? false),
+      tags,
+    };
+    if (typeof b.description === 'string') restApi.description = b.description;
+    const version = typeof b.version === 'string' ? b.version : from?.version;
+    if (version !== undefined) restApi.version = version;
+    const policy = typeof b.policy === 'string' ? b.policy : from?.policy;
+    if (policy !== undefined) restApi.policy = policy;
+    const compression = typeof b.minimumCompressionSize === 'number' ? b.minimumCompressionSize : from?.minimumCompressionSize;
+    if (compression !== undefined) restApi.minimumCompressionSize = compression;
+
+    const document = source ? cloneRestApiDocument(source, restApi) : newDocument(restApi);
+    const created: ApiRecord = { id, protocolType: 'REST', document };
+    await tx.putApi(created);
+    return created;
+  });
+  return { body: restApiShape(record) };
+};
+
+/** A new API's structure: the root resource "/" and AWS's two default models. */
+function newDocument(restApi: RestApi): RestApiDocument {
   const rootResourceId = newResourceId();
-  const restApi: RestApi = {
-    id,
-    name,
-    createdDate: nowSeconds(),
-    binaryMediaTypes: [...new Set(binaryMediaTypes)],
-    apiKeySource: (b.apiKeySource as ApiKeySourceType | undefined) ?? 'HEADER',
-    endpointConfiguration,
-    disableExecuteApiEndpoint: b.disableExecuteApiEndpoint === true,
-    tags,
-  };
-  if (typeof b.description === 'string') restApi.description = b.description;
-  if (typeof b.version === 'string') restApi.version = b.version;
-  if (typeof b.policy === 'string') restApi.policy = b.policy;
-  if (typeof b.minimumCompressionSize === 'number') restApi.minimumCompressionSize = b.minimumCompressionSize;
-
-  const document: RestApiDocument = {
+  return {
     restApi,
     rootResourceId,
     resources: { [rootResourceId]: { id: rootResourceId, path: '/', resourceMethods: {} } },
@@ -73,10 +92,7 @@ const createRestApi: OperationHandler = async (ctx, req) => {
     authorizers: {},
     gatewayResponses: {},
   };
-  const record: ApiRecord = { id, protocolType: 'REST', document };
-  await ctx.store.transaction((tx) => tx.putApi(record));
-  return { body: restApiShape(record) };
-};
+}
 
 const getRestApi: OperationHandler = async (ctx, req) => ({
   body: restApiShape(await readRestApi(ctx, ctx.store, req.path.restApiId!), { tags: 'always' }),

@@ -4,6 +4,7 @@
  */
 import type { ApiRecord } from '../../model/api.js';
 import type { EndpointConfiguration, Integration, IntegrationResponse, Method, MethodResponse, Resource } from '../../model/rest-api.js';
+import { withSentEmpty } from './structure-empty-maps.js';
 
 /**
  * The endpoint configuration as stored, with the IP address type AWS reports for it. The model
@@ -94,11 +95,14 @@ export function methodShape(method: Method): Record<string, unknown> {
 }
 
 export function methodResponseShape(response: MethodResponse): Record<string, unknown> {
-  return compact({
-    statusCode: response.statusCode,
-    responseParameters: response.responseParameters,
-    responseModels: response.responseModels,
-  });
+  return withSentEmpty(
+    response,
+    compact({
+      statusCode: response.statusCode,
+      responseParameters: response.responseParameters,
+      responseModels: response.responseModels,
+    }),
+  );
 }
 
 /** An Integration. AWS always lists `cacheKeyParameters`, even empty. */
@@ -130,11 +134,14 @@ export function integrationShape(integration: Integration): Record<string, unkno
 
 /** An IntegrationResponse; an empty `selectionPattern` (the default response) is kept as sent. */
 export function integrationResponseShape(response: IntegrationResponse): Record<string, unknown> {
-  return compact({
-    statusCode: response.statusCode,
-    selectionPattern: response.selectionPattern,
-    responseParameters: response.responseParameters,
-    responseTemplates: response.responseTemplates,
-    contentHandling: response.contentHandling,
-  });
+  return withSentEmpty(
+    response,
+    compact({
+      statusCode: response.statusCode,
+      selectionPattern: response.selectionPattern,
+      responseParameters: response.responseParameters,
+      responseTemplates: response.responseTemplates,
+      contentHandling: response.contentHandling,
+    }),
+  );
 }

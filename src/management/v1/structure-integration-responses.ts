@@ -8,6 +8,7 @@ import { badRequest } from '../errors.js';
 import type { HandlerTable, OperationHandler, OperationRequest } from '../operation.js';
 import type { PatchOperation } from '../patch.js';
 import { integrationResponseShape } from './shapes.js';
+import { forgetSentEmpty, noteSentEmpty } from './structure-empty-maps.js';
 import {
   INTEGRATION_NOT_FOUND,
   changeStructure,
@@ -55,6 +56,7 @@ const putIntegrationResponse: OperationHandler = async (ctx, req) => {
     const method = findMethod(findResource(doc, req.path.resourceId!), req.path.httpMethod!);
     const integration = findIntegration(method);
     const response: IntegrationResponse = { statusCode: req.path.statusCode!, responseParameters, responseTemplates };
+    noteSentEmpty(response, req.body, ['responseParameters', 'responseTemplates']);
     const selectionPattern = optionalString(req.body.selectionPattern);
     if (selectionPattern !== undefined) response.selectionPattern = selectionPattern;
     const contentHandling = optionalString(req.body.contentHandling);
@@ -80,8 +82,10 @@ function applyIntegrationResponseOp(response: IntegrationResponse, op: PatchOper
     if (op.op === 'add' || op.op === 'replace') {
       if (op.value === undefined) throw badRequest(`Invalid null or empty value in ${op.path}`);
       map[key] = op.value;
-    } else if (op.op === 'remove') delete map[key];
-    else throw onlyOps('add, remove, replace');
+    } else if (op.op === 'remove') {
+      delete map[key];
+      forgetSentEmpty(response, head);
+    } else throw onlyOps('add, remove, replace');
     return;
   }
   if ((head !== 'selectionPattern' && head !== 'contentHandling') || key !== undefined) throw invalidPatchPath(op);

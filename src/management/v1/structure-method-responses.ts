@@ -8,6 +8,7 @@ import { notFound } from '../errors.js';
 import type { HandlerTable, OperationHandler, OperationRequest } from '../operation.js';
 import type { PatchOperation } from '../patch.js';
 import { methodResponseShape } from './shapes.js';
+import { forgetSentEmpty, noteSentEmpty } from './structure-empty-maps.js';
 import {
   booleanMap,
   changeStructure,
@@ -49,6 +50,7 @@ const putMethodResponse: OperationHandler = async (ctx, req) => {
   const response = await changeStructure(ctx, req.path.restApiId!, (doc) => {
     const method = findMethod(findResource(doc, req.path.resourceId!), req.path.httpMethod!);
     const response: MethodResponse = { statusCode: req.path.statusCode!, responseParameters, responseModels };
+    noteSentEmpty(response, req.body, ['responseParameters', 'responseModels']);
     checkMethodResponse(doc, response);
     method.methodResponses[response.statusCode] = response;
     return response;
@@ -72,13 +74,16 @@ function applyMethodResponseOp(response: MethodResponse, op: PatchOperation): vo
     if (op.op === 'remove') {
       if (!Object.hasOwn(response.responseParameters, key)) throw notFound(PARAMETER_NOT_FOUND);
       delete response.responseParameters[key];
+      forgetSentEmpty(response, 'responseParameters');
     } else response.responseParameters[key] = patchBoolean(op);
     return;
   }
   // Replacing or removing a model needs the content type to be there already; adding does not.
   if (op.op !== 'add' && !Object.hasOwn(response.responseModels, key)) throw notFound(CONTENT_TYPE_NOT_FOUND);
-  if (op.op === 'remove') delete response.responseModels[key];
-  else response.responseModels[key] = op.value ?? '';
+  if (op.op === 'remove') {
+    delete response.responseModels[key];
+    forgetSentEmpty(response, 'responseModels');
+  } else response.responseModels[key] = op.value ?? '';
 }
 
 const updateMethodResponse: OperationHandler = async (ctx, req) => {

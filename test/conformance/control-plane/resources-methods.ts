@@ -122,10 +122,16 @@ export const RESOURCE_METHOD_SCENARIOS: Entry[] = [
     setup: [restApi({ description: 'testing resource proxy' }), resource('proxy', 'root', '{proxy+}')],
     call: call('CreateResource', (w) => ({ restApiId: w.ids.api, parentId: w.ids[parent!], pathPart })),
   })),
-  ...['update-root-path-part', 'update-root-parent'].map((key) => ({
-    id: R(`test_update_resource_on_root/${key}`),
-    outOfScope: 'the recorded call arguments are not recoverable: patch_operations is set in a version of the test that is not available',
-  })),
+  // test_update_resource_on_root was added after every available version of the test file, which
+  // passes its patch operations as a variable. The recorded message names the member, and only
+  // `replace` on /pathPart or /parentId gets past the path and op checks to this answer; the
+  // values are ours (an existing resource as the new parent, so no other check could object).
+  ...(
+    [
+      ['update-root-path-part', () => [{ op: 'replace', path: '/pathPart', value: 'root' }]],
+      ['update-root-parent', (ids: Record<string, string>) => [{ op: 'replace', path: '/parentId', value: ids.pets }]],
+    ] as const
+  ).map(([key, patch]) => updateResource(R(`test_update_resource_on_root/${key}`), pets(), 'root', patch)),
 
   {
     id: AU('test_authorizer_crud_no_api/wrong-rest-api-id-create-authorizer'),
