@@ -2,10 +2,13 @@
  * apigateway (v1) base path mappings of custom domain names: CreateBasePathMapping,
  * GetBasePathMapping, GetBasePathMappings, UpdateBasePathMapping and DeleteBasePathMapping.
  * A mapping sends `https://{domain}/{basePath}/…` to a REST API (and optionally one stage);
- * `(none)` is the domain's root.
+ * `(none)` is the domain's root. apigatewayv2 sees the same records as API mappings
+ * (v2/api-mappings.ts), so every mapping carries the id that API knows it by.
  */
+import { createHash } from 'node:crypto';
 import type { StoreReader } from '../../store/store.js';
 import { RECORD_KINDS, type BasePathMapping, type DomainName } from '../../model/usage-plan.js';
+import { randomId } from '../../model/ids.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { invalidPath, parsePatchOperations, requireValue } from '../patch.js';
@@ -18,6 +21,21 @@ export const ROOT_BASE_PATH = '(none)';
 const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
 
 export const basePathMappingId = (domainName: string, basePath: string): string => `${domainName}/${basePath}`;
+
+/** apigatewayv2's id of a new mapping: 10 lower-case alphanumerics, as AWS hands out. */
+export const newApiMappingId = (): string => randomId(10);
+
+/**
+ * The apigatewayv2 id of a mapping. Mappings stored before they carried one get an id derived
+ * from where they are, so it stays the same on every read.
+ */
+export function apiMappingIdOf(m: BasePathMapping): string {
+  if (m.apiMappingId !== undefined) return m.apiMappingId;
+  const digest = createHash('sha256').update(basePathMappingId(m.domainName, m.basePath)).digest();
+  let id = '';
+  for (let i = 0; i < 10; i++) id += '0123456789abcdefghijklmnopqrstuvwxyz'[digest[i]! % 36];
+  return id;
+}
 
 export async function readDomainName(reader: StoreReader, name: string): Promise<DomainName> {
   const domain = await reader.getRecord<DomainName>(RECORD_KINDS.domainName, name.toLowerCase());
@@ -40,7 +58,7 @@ async function checkTarget(reader: StoreReader, restApiId: string, stage: string
   if (stage !== undefined && !(await reader.getStage(restApiId, stage))) throw badRequest('Invalid stage identifier specified');
 }
 
-async function mappingsOf(reader: StoreReader, domainName: string): Promise<BasePathMapping[]> {
+export async function mappingsOf(reader: StoreReader, domainName: string): Promise<BasePathMapping[]> {
   return (await reader.listRecords<BasePathMapping>(RECORD_KINDS.basePathMapping)).filter((m) => m.domainName === domainName);
 }
 
@@ -64,7 +82,7 @@ const createBasePathMapping: OperationHandler = async (ctx, req) => {
     const existing = await mappingsOf(tx, domain.domainName);
     if (existing.some((m) => m.basePath === basePath)) throw conflict('Base path already exists for this domain name');
     checkRootExclusive(existing, basePath);
-    const created: BasePathMapping = compact({ domainName: domain.domainName, basePath, restApiId, stage }) as unknown as BasePathMapping;
+    const created = compact({ domainName: domain.domainName, basePath, restApiId, stage, apiMappingId: newApiMappingId() }) as unknown as BasePathMapping;
     await tx.putRecord(RECORD_KINDS.basePathMapping, basePathMappingId(domain.domainName, basePath), created);
     return created;
   });

@@ -4,9 +4,12 @@
  * (account-base-path-mappings.ts). Portico stores them faithfully, including the DNS targets
  * AWS hands out (a CloudFront-style name for EDGE, an execute-api name for REGIONAL), so
  * tools that read them back work; serving requests by custom domain is the data plane's job.
+ * apigatewayv2 (v2/domain-names.ts) reads and writes the same records through the helpers
+ * exported here, as AWS has one custom domain name resource behind both APIs.
  */
 import { RECORD_KINDS, type BasePathMapping, type DomainName, type EndpointType } from '../../model/usage-plan.js';
 import { randomId } from '../../model/ids.js';
+import type { StoreWriter } from '../../store/store.js';
 import type { ManagementContext, HandlerTable, OperationHandler } from '../operation.js';
 import { badRequest, conflict } from '../errors.js';
 import { invalidPath, parsePatchOperations, requireValue, type PatchOperation } from '../patch.js';
@@ -35,7 +38,7 @@ const REGIONAL_HOSTED_ZONE_IDS: Record<string, string> = {
   'ap-northeast-1': 'Z1YSHQZHG15GKL',
 };
 
-const HOSTNAME = /^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+export const HOSTNAME = /^(\*\.)?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 
 export function domainNameShape(ctx: ManagementContext, d: DomainName, alwaysTags: boolean): Record<string, unknown> {
   return {
@@ -64,7 +67,7 @@ export function domainNameShape(ctx: ManagementContext, d: DomainName, alwaysTag
 }
 
 /** Gives the domain the DNS target its endpoint type has, dropping the other type's. */
-function assignTargets(ctx: ManagementContext, d: DomainName): void {
+export function assignTargets(ctx: ManagementContext, d: DomainName): void {
   const type = d.endpointConfiguration.types[0]!;
   if (type === 'EDGE') {
     d.distributionDomainName ??= `d${randomId(13)}.cloudfront.net`;
@@ -135,15 +138,26 @@ const createDomainName: OperationHandler = async (ctx, req) => {
   checkCertificate(domain, certificateBody !== undefined);
   if (domain.endpointConfiguration.types[0] !== 'REGIONAL' && (domain.certificateArn || certificateBody)) domain.certificateUploadDate = nowSeconds();
   assignTargets(ctx, domain);
-  await ctx.store.transaction(async (tx) => {
-    if (await tx.getRecord<DomainName>(RECORD_KINDS.domainName, domain.domainName)) throw conflict('The domain name you provided already exists.');
-    if ((await tx.listRecords<DomainName>(RECORD_KINDS.domainName)).length >= MAX_DOMAIN_NAMES) {
-      throw limitExceeded(`An account can have at most ${MAX_DOMAIN_NAMES} custom domain names`);
-    }
-    await tx.putRecord(RECORD_KINDS.domainName, domain.domainName, domain);
-  });
+  await ctx.store.transaction((tx) => insertDomainName(tx, domain));
   return { body: domainNameShape(ctx, domain, false) };
 };
+
+/** Stores a new domain name, unless it exists or the account has its quota of them. */
+export async function insertDomainName(tx: StoreWriter, domain: DomainName): Promise<void> {
+  if (await tx.getRecord<DomainName>(RECORD_KINDS.domainName, domain.domainName)) throw conflict('The domain name you provided already exists.');
+  if ((await tx.listRecords<DomainName>(RECORD_KINDS.domainName)).length >= MAX_DOMAIN_NAMES) {
+    throw limitExceeded(`An account can have at most ${MAX_DOMAIN_NAMES} custom domain names`);
+  }
+  await tx.putRecord(RECORD_KINDS.domainName, domain.domainName, domain);
+}
+
+/** Deletes a domain name with its mappings; its routing rules live on its record and go with it. */
+export async function removeDomainName(tx: StoreWriter, domain: DomainName): Promise<void> {
+  for (const m of await tx.listRecords<BasePathMapping>(RECORD_KINDS.basePathMapping)) {
+    if (m.domainName === domain.domainName) await tx.deleteRecord(RECORD_KINDS.basePathMapping, basePathMappingId(m.domainName, m.basePath));
+  }
+  await tx.deleteRecord(RECORD_KINDS.domainName, domain.domainName);
+}
 
 const getDomainName: OperationHandler = async (ctx, req) => ({
   body: domainNameShape(ctx, await readDomainName(ctx.store, req.path.domainName!), true),
@@ -198,13 +212,7 @@ const updateDomainName: OperationHandler = async (ctx, req) => {
 };
 
 const deleteDomainName: OperationHandler = async (ctx, req) => {
-  await ctx.store.transaction(async (tx) => {
-    const domain = await readDomainName(tx, req.path.domainName!);
-    for (const m of await tx.listRecords<BasePathMapping>(RECORD_KINDS.basePathMapping)) {
-      if (m.domainName === domain.domainName) await tx.deleteRecord(RECORD_KINDS.basePathMapping, basePathMappingId(m.domainName, m.basePath));
-    }
-    await tx.deleteRecord(RECORD_KINDS.domainName, domain.domainName);
-  });
+  await ctx.store.transaction(async (tx) => removeDomainName(tx, await readDomainName(tx, req.path.domainName!)));
   return {};
 };
 

@@ -139,9 +139,6 @@ export function compact<T extends object>(shape: T): Partial<T> {
   return out as Partial<T>;
 }
 
-/** Record kind of apigatewayv2 domain names (with their API mappings), keyed by domain name. */
-export const DOMAIN_KIND = 'v2DomainName';
-
 /** AWS quotas the management API enforces. */
 export const LIMITS = {
   routesPerApi: 300,

@@ -1,6 +1,7 @@
 /**
  * apigatewayv2 models of WebSocket APIs: CreateModel, GetModel, GetModels, UpdateModel,
- * DeleteModel. A model is a JSON schema that routes and route responses name
+ * DeleteModel and GetModelTemplate (the mapping template blueprint, generated as apigateway
+ * (v1) generates it, v1/model-template-generator.ts). A model is a JSON schema that routes and route responses name
  * for request validation, so names are unique and a model in use stays.
  */
 import type { HttpApiDocument, Model } from '../../model/http-api.js';
@@ -10,6 +11,7 @@ import type { HandlerTable } from '../operation.js';
 import { pageV2 } from '../pagination.js';
 import { LIMITS, changeV2Api, compact, readV2Api } from './document.js';
 import { defined, optionalString, requiredString } from './input.js';
+import { ModelTemplateError, generateModelTemplate } from '../v1/model-template-generator.js';
 
 function findModel(doc: HttpApiDocument, modelId: string): Model {
   if (doc.api.protocolType !== 'WEBSOCKET') throw badRequest('Models are supported only for WebSocket APIs');
@@ -53,6 +55,16 @@ const usersOf = (doc: HttpApiDocument, name: string): string[] => [
 ];
 
 const shape = (m: Model): Record<string, unknown> => compact({ ...m });
+
+/** A stored schema as JSON; CreateModel and UpdateModel only store schemas that parse. */
+function schemaOf(model: Model | undefined): unknown {
+  if (model?.schema === undefined) return undefined;
+  try {
+    return JSON.parse(model.schema);
+  } catch {
+    return undefined;
+  }
+}
 
 export const MODELS_HANDLERS: HandlerTable = {
   async CreateModel(ctx, req) {
@@ -102,5 +114,18 @@ export const MODELS_HANDLERS: HandlerTable = {
       doc.models = doc.models.filter((m) => m !== model);
     });
     return {};
+  },
+
+  async GetModelTemplate(ctx, req) {
+    const { document } = await readV2Api(ctx, ctx.store, req.path['ApiId']!);
+    const model = findModel(document, req.path['ModelId']!);
+    // References to other models name them, as in apigateway (v1).
+    const resolve = (name: string): unknown => schemaOf(document.models.find((m) => m.name === name));
+    try {
+      return { body: { value: generateModelTemplate(schemaOf(model) ?? {}, resolve) } };
+    } catch (e) {
+      if (e instanceof ModelTemplateError) throw badRequest(e.message);
+      throw e;
+    }
   },
 };

@@ -1,8 +1,8 @@
 /**
- * apigatewayv2 routes: CreateRoute, GetRoute, GetRoutes, UpdateRoute, DeleteRoute. A route key
- * is how a request finds its route (HTTP: `$default` or `METHOD /path`; WebSocket: `$connect`,
- * `$disconnect`, `$default` or a custom value of the route selection expression), so keys are
- * checked as AWS checks them and are unique per API.
+ * apigatewayv2 routes: CreateRoute, GetRoute, GetRoutes, UpdateRoute, DeleteRoute and
+ * DeleteRouteRequestParameter. A route key is how a request finds its route (HTTP: `$default`
+ * or `METHOD /path`; WebSocket: `$connect`, `$disconnect`, `$default` or a custom value of the
+ * route selection expression), so keys are checked as AWS checks them and are unique per API.
  */
 import type { AuthorizationType, HttpApiDocument, ParameterConstraints, Route, V2ProtocolType } from '../../model/http-api.js';
 import { badRequest, conflict, notFound } from '../errors.js';
@@ -221,6 +221,19 @@ export const ROUTES_HANDLERS: HandlerTable = {
       const route = findRoute(doc, req.path['RouteId']!);
       doc.routes = doc.routes.filter((r) => r !== route);
       delete doc.routeResponses[route.routeId];
+    });
+    return {};
+  },
+
+  async DeleteRouteRequestParameter(ctx, req) {
+    const key = req.path['RequestParameterKey']!;
+    await changeV2Api(ctx, req.path['ApiId']!, (doc) => {
+      const route = findRoute(doc, req.path['RouteId']!);
+      if (!route.requestParameters || !Object.hasOwn(route.requestParameters, key)) {
+        throw notFound(`Invalid request parameter key specified ${key}`);
+      }
+      delete route.requestParameters[key];
+      if (Object.keys(route.requestParameters).length === 0) delete route.requestParameters;
     });
     return {};
   },

@@ -1,14 +1,14 @@
 /**
  * apigatewayv2 stages: CreateStage, GetStage, GetStages, UpdateStage, DeleteStage and
- * DeleteRouteSettings. v2 stages have their own shape (autoDeploy, route settings by route key)
+ * DeleteRouteSettings, DeleteAccessLogSettings and ResetAuthorizersCache. v2 stages have their own shape (autoDeploy, route settings by route key)
  * and live in the generic record store, so the REST data plane never mistakes them for its own.
  */
-import type { HttpApiDocument, RouteSettings, Stage, V2ProtocolType, DomainName } from '../../model/http-api.js';
+import type { HttpApiDocument, RouteSettings, Stage, V2ProtocolType } from '../../model/http-api.js';
+import { RECORD_KINDS, type BasePathMapping } from '../../model/usage-plan.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { HandlerTable } from '../operation.js';
 import { pageV2 } from '../pagination.js';
 import {
-  DOMAIN_KIND,
   LIMITS,
   STAGE_KIND,
   autoDeploy,
@@ -195,7 +195,7 @@ export const STAGES_HANDLERS: HandlerTable = {
     await ctx.store.transaction(async (tx) => {
       await readV2Api(ctx, tx, apiId);
       await readV2Stage(tx, apiId, stageName);
-      const mapped = (await tx.listRecords<DomainName>(DOMAIN_KIND)).some((d) => d.apiMappings.some((m) => m.apiId === apiId && m.stage === stageName));
+      const mapped = (await tx.listRecords<BasePathMapping>(RECORD_KINDS.basePathMapping)).some((m) => m.restApiId === apiId && m.stage === stageName);
       if (mapped) throw badRequest(`Stage ${stageName} has API mappings; delete them before deleting the stage`);
       await tx.deleteRecord(STAGE_KIND, stageKey(apiId, stageName));
     });
@@ -213,6 +213,29 @@ export const STAGES_HANDLERS: HandlerTable = {
       delete stage.routeSettings[routeKey];
       await tx.putRecord(STAGE_KIND, stageKey(apiId, stageName), { ...stage, lastUpdatedDate: now() });
     });
+    return {};
+  },
+
+  async DeleteAccessLogSettings(ctx, req) {
+    const apiId = req.path['ApiId']!;
+    const stageName = req.path['StageName']!;
+    await ctx.store.transaction(async (tx) => {
+      await readV2Api(ctx, tx, apiId);
+      const stage = await readV2Stage(tx, apiId, stageName);
+      const { accessLogSettings: _removed, ...rest } = stage;
+      await tx.putRecord<Stage>(STAGE_KIND, stageKey(apiId, stageName), { ...rest, lastUpdatedDate: now() });
+    });
+    return {};
+  },
+
+  /**
+   * The data plane keeps no authorizer results for HTTP or WebSocket APIs yet, so there is no
+   * cache to empty: resetting it only has to find the stage, as AWS answers 204 for any stage.
+   */
+  async ResetAuthorizersCache(ctx, req) {
+    const apiId = req.path['ApiId']!;
+    await readV2Api(ctx, ctx.store, apiId);
+    await readV2Stage(ctx.store, apiId, req.path['StageName']!);
     return {};
   },
 };
