@@ -34,6 +34,8 @@ export interface Api {
   createdDate: string;
   /** Warnings left by ImportApi / ReimportApi. */
   warnings?: string[];
+  /** Parts of the imported definition that HTTP APIs do not use, left by ImportApi / ReimportApi. */
+  importInfo?: string[];
 }
 
 export type AuthorizationType = 'NONE' | 'JWT' | 'AWS_IAM' | 'CUSTOM';
@@ -183,32 +185,49 @@ export interface Deployment extends StoredDeployment<HttpApiDocument> {
   deploymentStatus: 'DEPLOYED' | 'FAILED' | 'PENDING';
 }
 
-export interface DomainNameConfiguration {
-  certificateArn?: string;
-  certificateName?: string;
-  certificateUploadDate?: string;
-  domainNameStatus?: string;
-  endpointType?: 'REGIONAL' | 'EDGE';
-  hostedZoneId?: string;
-  apiGatewayDomainName?: string;
-  securityPolicy?: 'TLS_1_0' | 'TLS_1_2';
-  ownershipVerificationCertificateArn?: string;
-  ipAddressType?: string;
+/**
+ * Custom domain names and their API mappings are one resource seen by both management APIs:
+ * they are stored once, as apigateway (v1) records (`DomainName`, `BasePathMapping` in
+ * usage-plan.ts), and apigatewayv2 converts them to its own shapes at the edge. What only
+ * apigatewayv2 adds to those records is declared here.
+ */
+
+/** A header a routing rule matches: the name case-insensitively, the value as a glob. */
+export interface RoutingRuleMatchHeaderValue {
+  header: string;
+  valueGlob: string;
 }
 
-export interface ApiMapping {
-  apiMappingId: string;
-  apiId: string;
-  stage: string;
-  apiMappingKey: string;
+/** One condition of a routing rule: either headers or base paths. */
+export interface RoutingRuleCondition {
+  matchHeaders?: { anyOf: RoutingRuleMatchHeaderValue[] };
+  matchBasePaths?: { anyOf: string[] };
 }
 
-export interface DomainName {
-  domainName: string;
-  apiMappingSelectionExpression: string;
-  domainNameConfigurations: DomainNameConfiguration[];
-  mutualTlsAuthentication?: { truststoreUri?: string; truststoreVersion?: string };
-  routingMode?: string;
+export interface RoutingRuleAction {
+  invokeApi: { apiId: string; stage: string; stripBasePath?: boolean };
+}
+
+/** A routing rule of a custom domain name, kept on the domain's record. */
+export interface RoutingRule {
+  routingRuleId: string;
+  /** 1–1000000, unique on the domain; lower values are evaluated first. */
+  priority: number;
+  conditions: RoutingRuleCondition[];
+  actions: RoutingRuleAction[];
+}
+
+export type RoutingMode = 'API_MAPPING_ONLY' | 'ROUTING_RULE_ONLY' | 'ROUTING_RULE_THEN_API_MAPPING';
+
+/** Record kind of apigatewayv2 VPC links, keyed by VPC link id. */
+export const VPC_LINK_KIND = 'v2VpcLink';
+
+export interface VpcLink {
+  vpcLinkId: string;
+  name: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
   tags: Record<string, string>;
-  apiMappings: ApiMapping[];
+  /** ISO-8601; the link reports PENDING until it has been provisioning for a moment, then AVAILABLE. */
+  createdDate: string;
 }

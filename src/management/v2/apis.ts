@@ -3,14 +3,15 @@
  * and DeleteCorsConfiguration. Quick create builds the integration, the route and an
  * auto-deploying `$default` stage in the same transaction as the API, so it appears whole.
  */
-import type { Api, Cors, HttpApiDocument, HttpApiRecord, Integration, Stage, V2ProtocolType, DomainName } from '../../model/http-api.js';
+import type { Api, Cors, HttpApiDocument, HttpApiRecord, Integration, Stage, V2ProtocolType } from '../../model/http-api.js';
+import { RECORD_KINDS, type BasePathMapping } from '../../model/usage-plan.js';
+import { basePathMappingId } from '../v1/account-base-path-mappings.js';
 import { newApiId } from '../../model/ids.js';
 import type { StoreWriter } from '../../store/store.js';
 import { badRequest } from '../errors.js';
 import type { HandlerTable, ManagementContext, OperationRequest, OperationResult } from '../operation.js';
 import { pageV2 } from '../pagination.js';
 import {
-  DOMAIN_KIND,
   LIMITS,
   STAGE_KIND,
   autoDeploy,
@@ -40,8 +41,8 @@ import { addIntegration, isHttpUrl, isLambdaArn } from './integrations.js';
 import { checkRouteKey, newRoute } from './routes.js';
 import type { ApiRecord } from '../../model/api.js';
 
-const HTTP_ROUTE_SELECTION = '${request.method} ${request.path}';
-const DEFAULT_API_KEY_SELECTION = '$request.header.x-api-key';
+export const HTTP_ROUTE_SELECTION = '${request.method} ${request.path}';
+export const DEFAULT_API_KEY_SELECTION = '$request.header.x-api-key';
 const API_KEY_SELECTIONS = ['$request.header.x-api-key', '$context.authorizer.usageIdentifierKey'];
 const CORS_MEMBERS = ['allowCredentials', 'allowHeaders', 'allowMethods', 'allowOrigins', 'exposeHeaders', 'maxAge'];
 
@@ -87,7 +88,7 @@ function checkRouteSelection(protocol: V2ProtocolType, expression: string): void
 }
 
 /** The members CreateApi and UpdateApi share, applied onto `api`. */
-function applyApiMembers(api: Api, body: Readonly<Record<string, unknown>>): void {
+export function applyApiMembers(api: Api, body: Readonly<Record<string, unknown>>): void {
   const set = <K extends keyof Api>(key: K, value: Api[K] | undefined): void => {
     if (value !== undefined) api[key] = value;
   };
@@ -237,9 +238,8 @@ export const APIS_HANDLERS: HandlerTable = {
       await readV2Api(ctx, tx, apiId);
       for (const stage of await listV2Stages(tx, apiId)) await tx.deleteRecord(STAGE_KIND, stageKey(apiId, stage.stageName));
       // API mappings cannot outlive their API.
-      for (const domain of await tx.listRecords<DomainName>(DOMAIN_KIND)) {
-        const kept = domain.apiMappings.filter((m) => m.apiId !== apiId);
-        if (kept.length !== domain.apiMappings.length) await tx.putRecord(DOMAIN_KIND, domain.domainName, { ...domain, apiMappings: kept });
+      for (const m of await tx.listRecords<BasePathMapping>(RECORD_KINDS.basePathMapping)) {
+        if (m.restApiId === apiId) await tx.deleteRecord(RECORD_KINDS.basePathMapping, basePathMappingId(m.domainName, m.basePath));
       }
       await tx.deleteApi(apiId);
     });

@@ -30,7 +30,7 @@ export function findAuthorizer(doc: HttpApiDocument, authorizerId: string): Auth
   return found;
 }
 
-function members(body: Readonly<Record<string, unknown>>, base: Partial<Authorizer>): Partial<Authorizer> {
+export function members(body: Readonly<Record<string, unknown>>, base: Partial<Authorizer>): Partial<Authorizer> {
   const next: Partial<Authorizer> = { ...base };
   const set = <K extends keyof Authorizer>(k: K, v: Authorizer[K] | undefined): void => {
     if (v !== undefined) next[k] = v;
@@ -54,7 +54,7 @@ function members(body: Readonly<Record<string, unknown>>, base: Partial<Authoriz
   return next;
 }
 
-function checkAuthorizer(doc: HttpApiDocument, a: Authorizer): void {
+export function checkAuthorizer(doc: HttpApiDocument, a: Authorizer): void {
   const http = doc.api.protocolType === 'HTTP';
   if (!a.name) throw badRequest('The authorizer name must not be empty');
   if (doc.authorizers.some((o) => o.authorizerId !== a.authorizerId && o.name === a.name)) throw conflict(`Authorizer with name ${a.name} already exists for this API`);

@@ -49,7 +49,7 @@ function responseParameters(value: unknown): Record<string, Record<string, strin
   return out;
 }
 
-function integrationMembers(body: Readonly<Record<string, unknown>>, base: Partial<Integration>): Partial<Integration> {
+export function integrationMembers(body: Readonly<Record<string, unknown>>, base: Partial<Integration>): Partial<Integration> {
   const next: Partial<Integration> = { ...base };
   const set = <K extends keyof Integration>(key: K, value: Integration[K] | undefined): void => {
     if (value !== undefined) next[key] = value;
