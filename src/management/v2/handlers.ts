@@ -15,6 +15,7 @@ import { ROUTING_RULES_HANDLERS } from './routing-rules.js';
 import { TAGS_HANDLERS } from './tags.js';
 import { VPC_LINKS_HANDLERS } from './vpc-links.js';
 import { IMPORT_EXPORT_HANDLERS } from './import-export.js';
+import { PORTAL_HANDLERS } from './portal-handlers.js';
 
 export const V2_HANDLERS: HandlerTable = {
   ...APIS_HANDLERS,
@@ -32,4 +33,5 @@ export const V2_HANDLERS: HandlerTable = {
   ...TAGS_HANDLERS,
   ...VPC_LINKS_HANDLERS,
   ...IMPORT_EXPORT_HANDLERS,
+  ...PORTAL_HANDLERS,
 };

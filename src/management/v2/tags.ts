@@ -1,7 +1,8 @@
 /**
  * apigatewayv2 tagging by ARN: TagResource, UntagResource and GetTags for HTTP and WebSocket
  * APIs (`/apis/{id}`), their stages (`/apis/{id}/stages/{name}`), custom domain names
- * (`/domainnames/{name}`) and VPC links (`/vpclinks/{id}`). Tags live on the resource they
+ * (`/domainnames/{name}`), VPC links (`/vpclinks/{id}`), and portals and portal products
+ * (`{account}:/portals/{id}`, `{account}:/portalproducts/{id}`). Tags live on the resource they
  * describe, so GetApi, GetStage, GetDomainName (in both APIs) and GetVpcLink show the same
  * tags; an ARN naming anything else, or another region, is not found.
  */
@@ -15,6 +16,7 @@ import { STAGE_KIND, putV2Api, readV2Api, readV2Stage, stageKey } from './docume
 import { tags as checkTags } from './input.js';
 import { readV2DomainName } from './domain-names.js';
 import { readVpcLink } from './vpc-links.js';
+import { changePortalTags, readPortalTags, type PortalTagCollection } from './portal-records.js';
 
 type Tags = Record<string, string>;
 
@@ -22,21 +24,26 @@ type Target =
   | { kind: 'api'; apiId: string }
   | { kind: 'stage'; apiId: string; stageName: string }
   | { kind: 'domainName'; name: string }
-  | { kind: 'vpcLink'; id: string };
+  | { kind: 'vpcLink'; id: string }
+  | { kind: 'portal'; collection: PortalTagCollection; id: string };
 
-const ARN = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(\/.*)$/;
+const ARN = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):(\d{12})?:(\/.*)$/;
 
 function targetOf(ctx: ManagementContext, arn: string): Target {
   const invalid = (): Error => notFound(`Invalid resource ARN specified: ${arn}`);
   const match = ARN.exec(arn);
   if (!match || match[1] !== ctx.account.region) throw invalid();
-  const [collection, id, sub, subId, ...rest] = match[2]!.split('/').slice(1);
+  const [collection, id, sub, subId, ...rest] = match[3]!.split('/').slice(1);
+  // Only portal ARNs name the account, and it must be this one.
+  const portal = collection === 'portals' || collection === 'portalproducts';
+  if (match[2] !== (portal ? ctx.account.accountId : undefined)) throw invalid();
   if (!id || rest.length > 0) throw invalid();
   if (collection === 'apis' && sub === undefined) return { kind: 'api', apiId: id };
   if (collection === 'apis' && sub === 'stages' && subId) return { kind: 'stage', apiId: id, stageName: subId };
   if (sub !== undefined) throw invalid();
   if (collection === 'domainnames') return { kind: 'domainName', name: id };
   if (collection === 'vpclinks') return { kind: 'vpcLink', id };
+  if (portal) return { kind: 'portal', collection: collection as PortalTagCollection, id };
   throw invalid();
 }
 
@@ -51,6 +58,8 @@ async function readTags(ctx: ManagementContext, reader: StoreReader, target: Tar
       return (await readV2DomainName(reader, target.name)).tags;
     case 'vpcLink':
       return (await readVpcLink(reader, target.id)).tags;
+    case 'portal':
+      return readPortalTags(reader, target.collection, target.id);
   }
 }
 
@@ -83,6 +92,8 @@ async function changeTags(ctx: ManagementContext, tx: StoreWriter, target: Targe
       await tx.putRecord<VpcLink>(VPC_LINK_KIND, link.vpcLinkId, { ...link, tags: change(link.tags) });
       return;
     }
+    case 'portal':
+      return changePortalTags(tx, target.collection, target.id, change);
   }
 }
 
