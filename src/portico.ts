@@ -16,6 +16,7 @@ import type { FunctionInvoker } from './functions/invoker.js';
 import { LocalInvoker } from './functions/local-invoker.js';
 import type { FunctionLogSink } from './functions/function-log.js';
 import { StageRegistry } from './gateway/stage-registry.js';
+import { ApiKeyIndex } from './gateway/api-key-index.js';
 import { createGatewayServer } from './gateway/server.js';
 import { deployRestApi, importRestApi, putFunctions } from './control/rest-apis.js';
 import { readProject } from './importers/project.js';
@@ -68,6 +69,8 @@ export class Portico {
   private constructor(
     readonly store: Store,
     readonly registry: StageRegistry,
+    /** The live API keys and usage plans the data plane checks keys against. */
+    readonly apiKeys: ApiKeyIndex,
     readonly invoker: FunctionInvoker,
     readonly account: AccountSettings,
     private readonly server: Server,
@@ -94,8 +97,10 @@ export class Portico {
           maxInstances: options.maxFunctionInstances,
         });
     const invoker = options.invoker ?? localInvoker!;
-    const registry = new StageRegistry(store, { account, invoker }, (name) => invoker.invalidate(name));
+    const apiKeys = new ApiKeyIndex(store);
+    const registry = new StageRegistry(store, { account, invoker, apiKeys }, (name) => invoker.invalidate(name));
     try {
+      await apiKeys.loadAll();
       await registry.loadAll();
       const dataDir = resolve(options.dataDir ?? '.portico');
       const lambdaApi = createLambdaApi({
@@ -138,8 +143,9 @@ export class Portico {
         // Handlers sign their SDK calls with the well-known pair only where that pair is what Portico accepts.
         ...(admin.source === 'default-loopback' ? { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } : {}),
       });
-      return new Portico(store, registry, invoker, account, server, host, port, !options.store);
+      return new Portico(store, registry, apiKeys, invoker, account, server, host, port, !options.store);
     } catch (err) {
+      apiKeys.close();
       registry.close();
       await invoker.close();
       if (!options.store) await store.close();
@@ -211,6 +217,7 @@ export class Portico {
   }
 
   async close(): Promise<void> {
+    this.apiKeys.close();
     this.registry.close();
     await new Promise<void>((resolveClose) => {
       this.server.close(() => resolveClose());

@@ -1,7 +1,8 @@
 /**
  * One request as it moves through a stage's pipeline: what was asked (method, path, headers,
- * query, body), what it matched (stage, resource, path parameters) and the ids AWS stamps on
- * it. Query parsing and body reading are lazy, so a route that needs neither pays for neither.
+ * query, body), what it matched (stage, resource, path parameters), who was let in (the
+ * authorized caller, the API key) and the ids AWS stamps on it. Query parsing and body
+ * reading are lazy, so a route that needs neither pays for neither.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,8 @@ import type { CompiledStage, CompiledMethod } from './rest/compile.js';
 import { readBody } from './body.js';
 import { decodeRequestBody } from './compression.js';
 import type { ExecutionLog } from './execution-log.js';
+import type { AuthorizedCaller } from './rest/authorization.js';
+import type { ApiKeyGrant } from './api-key-index.js';
 
 export interface QueryParameters {
   /** Last value wins, as in AWS's `queryStringParameters`. */
@@ -27,6 +30,13 @@ export class Invocation {
   private bodyCache?: Promise<Buffer>;
   /** Set only while an execution log is being collected; pipeline steps feed it when present. */
   log: ExecutionLog | undefined = undefined;
+  /** The caller the method's authorizer let through: `$context.authorizer`, `$context.identity`. */
+  caller: AuthorizedCaller | undefined = undefined;
+  /**
+   * The API key the request was admitted with, on methods that require one: the key's id and
+   * value for `$context.identity`, and the usage plans whose throttle and quota apply.
+   */
+  apiKey: ApiKeyGrant | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -1,8 +1,9 @@
 /**
  * The listener: one node:http server on one port. Each request is dispatched to Portico's own
  * endpoints (`/_portico/…`) or to a stage's data plane, run through the matched method's
- * integration, and answered with AWS's headers; any failure becomes a gateway response. No
- * client input can crash the process: every error path ends in a response or a closed socket.
+ * access control and integration, and answered with AWS's headers; any failure becomes a
+ * gateway response. No client input can crash the process: every error path ends in a response
+ * or a closed socket.
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -88,6 +89,10 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     );
     let result: GatewayResult;
     try {
+      // Access control first (authorizer, resource policy, API key), as AWS's method request
+      // does; a method without any has no step and pays only this check.
+      const authorize = match.method.authorize;
+      if (authorize !== undefined) await authorize(inv);
       result = await match.method.integrate(inv);
     } catch (err) {
       // The client went away mid-request: there is no one left to answer.

@@ -43,6 +43,7 @@ import {
   type Json,
   type MethodSpec,
 } from './support.js';
+import { replayApiKeyCase } from './api-key-case.js';
 
 reportConformance(import.meta.url);
 
@@ -50,25 +51,23 @@ reportConformance(import.meta.url);
 // Scope: every case not run here, and why.
 
 /** Data-plane error cases (gateway-responses/data_plane_error_responses.json) not run here. */
-const DATA_PLANE_OUT_OF_SCOPE: Record<string, string> = {
-  'api-key/required-missing-or-disabled': 'API keys: access control issue',
-};
+const DATA_PLANE_OUT_OF_SCOPE: Record<string, string> = {};
 
 const AUTHORIZERS = 'no trigger in this foundation: authorizers / IAM authorization are a later capability';
-const THROTTLING = 'no trigger in this foundation: API keys, usage plans and throttling are a later capability';
+const THROTTLING = 'no trigger in this foundation: usage plan throttling and quotas are a later capability';
 
 /**
  * Default gateway responses (gateway-responses/default_gateway_responses.json) not checked
  * here. Those checked are MISSING_AUTHENTICATION_TOKEN (any unrouted request triggers it),
  * BAD_REQUEST_PARAMETERS and BAD_REQUEST_BODY (a request validator does, and the
- * request-validator cases recorded their messages).
+ * request-validator cases recorded their messages), and INVALID_API_KEY (the api-key case's
+ * refused requests).
  */
 const DEFAULT_RESPONSE_OUT_OF_SCOPE: Record<string, string> = {
   ACCESS_DENIED: AUTHORIZERS,
   AUTHORIZER_CONFIGURATION_ERROR: AUTHORIZERS,
   AUTHORIZER_FAILURE: AUTHORIZERS,
   EXPIRED_TOKEN: AUTHORIZERS,
-  INVALID_API_KEY: THROTTLING,
   INVALID_SIGNATURE: AUTHORIZERS,
   QUOTA_EXCEEDED: THROTTLING,
   RESOURCE_NOT_FOUND: 'no data-plane trigger in this foundation: later capability',
@@ -434,6 +433,13 @@ describe('gateway-responses', () => {
         }
         cmp.assertNone();
       });
+    } else if (c.id.startsWith('api-key/')) {
+      conformanceCase(c.id, async () => {
+        const { deployed, replies } = await replayApiKeyCase(env, c);
+        const cmp = new Comparison(apiBindings(deployed));
+        cmp.match(c.expected.status_sequence, replies.map((r) => r.status), 'status_sequence');
+        cmp.assertNone();
+      });
     } else if (c.id.startsWith('request-validator/')) {
       conformanceCase(c.id, async () => {
         const { deployed, reply } = await invokeValidator(c);
@@ -489,6 +495,16 @@ describe('gateway-responses', () => {
         const reply = await env.invoke(deployed, { method: 'GET', path: `/${routing.setup.stage}/no-such-resource` });
         // The message every unrouted request carries.
         expectDefaultResponse(item, 'Missing Authentication Token', reply);
+      });
+    } else if (item.responseType === 'INVALID_API_KEY') {
+      conformanceCase(id, async () => {
+        const c = cases.find((x) => x.id.startsWith('api-key/'));
+        assert.ok(c, 'no api-key case to build the API from');
+        const { replies } = await replayApiKeyCase(env, c);
+        const refused = replies.find((r) => r.status !== 200);
+        assert.ok(refused, 'the api-key case refuses no request');
+        // The body is not recorded; the message is the "403 Forbidden" the developer guide names.
+        expectDefaultResponse(item, 'Forbidden', refused);
       });
     } else if (trigger !== undefined) {
       conformanceCase(id, async () => {

@@ -2,7 +2,9 @@
  * Compiles a REST API deployment, as a stage sees it, into a CompiledStage: the routing table,
  * one ready integration handler per method, the gateway responses and the binary media type
  * matcher. Everything that can be decided before a request arrives is decided here; stage
- * variables are fixed per stage, so they are substituted now too.
+ * variables are fixed per stage, so they are substituted now too. A method's access control
+ * (authorizer, resource policy, API key) is compiled into its own step, `authorize`, run before
+ * `integrate`; TestInvokeMethod calls `integrate` alone, as AWS's test bypasses authorization.
  */
 import type { Deployment, Stage } from '../../model/api.js';
 import type { Integration, RestApiDocument } from '../../model/rest-api.js';
@@ -19,11 +21,17 @@ import { RestRouter } from './router.js';
 import { compileRequestValidation } from './request-validation.js';
 import { compileCompressionPolicy, type CompressionPolicy } from '../compression.js';
 import type { Invocation } from '../invocation.js';
+import { compileAuthorization, type AuthorizationServices, type AuthorizeStep } from './authorization.js';
 
 export interface CompiledMethod {
   resourceId: string;
   resourcePath: string;
   httpMethod: string;
+  /**
+   * The method request's access control (authorizer, resource policy, API key), run before
+   * `integrate`; undefined when the method has none, so an open method pays nothing for it.
+   */
+  authorize?: AuthorizeStep;
   integrate: IntegrationHandler;
 }
 
@@ -48,7 +56,7 @@ export interface CompiledStage {
   canary?: { percentTraffic: number; stage: CompiledStage };
 }
 
-export interface CompileServices {
+export interface CompileServices extends AuthorizationServices {
   account: AccountSettings;
   invoker: FunctionInvoker;
 }
@@ -108,7 +116,20 @@ export function compileRestStage(
             return integration(inv);
           }
         : integration;
-      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, integrate });
+      const authorize = compileAuthorization(
+        {
+          restApi: doc.restApi,
+          method,
+          authorizer: method.authorizerId ? doc.authorizers?.[method.authorizerId] : undefined,
+          resourcePath: resource.path,
+          httpMethod,
+          stageName: stage.stageName,
+          stageVariables: stage.variables,
+        },
+        services,
+      );
+      // Every method object has the same shape (authorize possibly undefined): one check per request.
+      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, integrate });
     }
   }
   const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;

@@ -1,13 +1,17 @@
 /**
  * `$context` for REST API mapping templates and gateway responses: the variables AWS documents,
  * filled from one request. Variables AWS leaves unset where Portico has nothing to report
- * (Cognito identity, WAF, client certificates) are null, which templates print as empty text.
+ * (WAF, client certificates; identity fields no authorizer filled) are null, which templates
+ * print as empty text. `authorizer` and the caller's identity come from the method's
+ * authorizer, `identity.apiKey` / `apiKeyId` from the API key the request was admitted with.
  */
 import type { Invocation } from '../invocation.js';
 import type { CompiledMethod } from './compile.js';
 import { formatRequestTime } from './proxy-event.js';
 import type { JavaMap, Value } from '../../mapping/vtl/values.js';
 import { ContextUse } from '../../mapping/vtl/context-use.js';
+import { fromPlain } from '../../mapping/vtl/values.js';
+import { authorizerContext, type CallerIdentity } from './authorization.js';
 
 /** What a gateway error adds to `$context.error`. */
 export interface ContextError {
@@ -18,10 +22,11 @@ export interface ContextError {
 
 export function contextVariables(inv: Invocation, error?: ContextError): Record<string, unknown> {
   const hostName = (inv.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+  const who: CallerIdentity = inv.caller?.identity ?? {};
   return {
     accountId: inv.stage.accountId,
     apiId: inv.stage.apiId,
-    authorizer: {},
+    authorizer: (inv.caller && authorizerContext(inv.caller)) ?? {},
     awsEndpointRequestId: inv.requestId,
     deploymentId: inv.stage.deploymentId,
     domainName: hostName,
@@ -30,19 +35,19 @@ export function contextVariables(inv: Invocation, error?: ContextError): Record<
     extendedRequestId: inv.extendedRequestId,
     httpMethod: inv.httpMethod,
     identity: {
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
+      accountId: who.accountId ?? null,
+      apiKey: inv.apiKey?.value ?? null,
+      apiKeyId: inv.apiKey?.keyId ?? null,
+      caller: who.caller ?? null,
+      cognitoAuthenticationProvider: who.cognitoAuthenticationProvider ?? null,
+      cognitoAuthenticationType: who.cognitoAuthenticationType ?? null,
+      cognitoIdentityId: who.cognitoIdentityId ?? null,
+      cognitoIdentityPoolId: who.cognitoIdentityPoolId ?? null,
+      principalOrgId: who.principalOrgId ?? null,
       sourceIp: inv.sourceIp,
-      user: null,
+      user: who.user ?? null,
       userAgent: inv.req.headers['user-agent'] ?? null,
-      userArn: null,
+      userArn: who.userArn ?? null,
     },
     isCanaryRequest: inv.stage.isCanaryRequest === true,
     path: inv.target.requestPath,
@@ -89,6 +94,7 @@ function errorVariables(error: ContextError | undefined): Record<string, unknown
 /** The entries of `$context` fixed for a method of a deployed stage, computed once per method. */
 const methodEntries = new WeakMap<CompiledMethod, { use: ContextUse; entries: [string, Value][] }>();
 
+/** Identity fields that are null unless an authorizer (or, for apiKey/apiKeyId, a key) fills them. */
 const IDENTITY_NULLS = [
   'accountId',
   'apiKey',
@@ -107,10 +113,26 @@ const IDENTITY_NULLS = [
 interface ContextPlan {
   identity: boolean;
   identityNulls: string[];
+  /** The identity fields a caller's CallerIdentity can fill, of those the templates read. */
+  callerFields: (keyof CallerIdentity)[];
+  apiKey: boolean;
+  apiKeyId: boolean;
   sourceIp: boolean;
   userAgent: boolean;
   perRequest: Record<PerRequestEntry, boolean>;
 }
+
+const CALLER_FIELDS: (keyof CallerIdentity)[] = [
+  'accountId',
+  'caller',
+  'cognitoAuthenticationProvider',
+  'cognitoAuthenticationType',
+  'cognitoIdentityId',
+  'cognitoIdentityPoolId',
+  'principalOrgId',
+  'user',
+  'userArn',
+];
 
 const PER_REQUEST_ENTRIES = [
   'authorizer',
@@ -138,6 +160,9 @@ function planFor(use: ContextUse): ContextPlan {
     plan = {
       identity: use.needs('identity'),
       identityNulls: IDENTITY_NULLS.filter((name) => use.needsIdentity(name)),
+      callerFields: CALLER_FIELDS.filter((name) => use.needsIdentity(name)),
+      apiKey: use.needsIdentity('apiKey'),
+      apiKeyId: use.needsIdentity('apiKeyId'),
       sourceIp: use.needsIdentity('sourceIp'),
       userAgent: use.needsIdentity('userAgent'),
       perRequest,
@@ -201,7 +226,10 @@ export function contextMap(inv: Invocation, use: ContextUse = ContextUse.ALL): J
   // Entry by entry: `new Map(pairs)` goes through the iterator protocol and is slower.
   const map: JavaMap = new Map();
   for (let i = 0; i < fixed.entries.length; i++) map.set(fixed.entries[i]![0], fixed.entries[i]![1]);
-  if (want.authorizer) map.set('authorizer', new Map());
+  if (want.authorizer) {
+    const authorizer = inv.caller && authorizerContext(inv.caller);
+    map.set('authorizer', authorizer ? fromPlain(authorizer) : new Map());
+  }
   if (want.awsEndpointRequestId) map.set('awsEndpointRequestId', inv.requestId);
   if (want.domainName || want.domainPrefix) {
     const hostName = hostNameOf(inv.req.headers.host);
@@ -214,6 +242,19 @@ export function contextMap(inv: Invocation, use: ContextUse = ContextUse.ALL): J
   if (plan.identity) {
     const identity: JavaMap = new Map();
     for (let i = 0; i < plan.identityNulls.length; i++) identity.set(plan.identityNulls[i]!, null);
+    // Only protected methods set these: an open method's request skips both blocks.
+    const who = inv.caller?.identity;
+    if (who !== undefined) {
+      for (const name of plan.callerFields) {
+        const value = who[name];
+        if (value !== undefined) identity.set(name, value);
+      }
+    }
+    const key = inv.apiKey;
+    if (key !== undefined) {
+      if (plan.apiKey) identity.set('apiKey', key.value);
+      if (plan.apiKeyId) identity.set('apiKeyId', key.keyId);
+    }
     if (plan.sourceIp) identity.set('sourceIp', inv.sourceIp);
     if (plan.userAgent) identity.set('userAgent', inv.req.headers['user-agent'] ?? null);
     map.set('identity', identity);

@@ -1,9 +1,12 @@
 /**
  * The Lambda proxy integration event for REST APIs (payload format 1.0), built as AWS builds
  * it: header names in the client's casing, last-value-wins single maps beside multi-value maps,
- * nulls where AWS sends nulls, and the requestContext AWS fills in.
+ * nulls where AWS sends nulls, and the requestContext AWS fills in. A request admitted with an
+ * API key carries `identity.apiKey` / `apiKeyId`; one an authorizer let through carries
+ * `requestContext.authorizer` and the caller's identity fields.
  */
 import type { Invocation } from '../invocation.js';
+import { authorizerContext, type CallerIdentity } from './authorization.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -38,6 +41,27 @@ export function buildProxyEventV1(inv: Invocation, body: Buffer): ProxyEventV1 {
   const hostName = host.replace(/:\d+$/, '');
   const userAgent = inv.req.headers['user-agent'] ?? null;
   const isBase64Encoded = body.length > 0 && inv.stage.isBinaryMediaType(inv.req.headers['content-type']);
+  const caller = inv.caller;
+  const requestContext: Record<string, unknown> = {
+    resourceId: inv.method.resourceId,
+    resourcePath: inv.resourcePath,
+    httpMethod: inv.httpMethod,
+    extendedRequestId: inv.extendedRequestId,
+    requestTime: formatRequestTime(inv.requestTimeEpoch),
+    path: inv.target.requestPath,
+    accountId: inv.stage.accountId,
+    protocol: `HTTP/${inv.req.httpVersion}`,
+    stage: inv.stage.stageName,
+    domainPrefix: hostName.split('.')[0],
+    requestTimeEpoch: inv.requestTimeEpoch,
+    requestId: inv.requestId,
+    identity: identityOf(inv, caller?.identity, userAgent),
+    domainName: hostName,
+    deploymentId: inv.stage.deploymentId,
+    apiId: inv.stage.apiId,
+  };
+  const authorizer = caller && authorizerContext(caller);
+  if (authorizer) requestContext.authorizer = authorizer;
   return {
     resource: inv.resourcePath,
     path: inv.target.path,
@@ -48,40 +72,54 @@ export function buildProxyEventV1(inv: Invocation, body: Buffer): ProxyEventV1 {
     multiValueQueryStringParameters: query.empty ? null : query.multi,
     pathParameters: inv.pathParameters,
     stageVariables: inv.stage.stageVariablesOrNull,
-    requestContext: {
-      resourceId: inv.method.resourceId,
-      resourcePath: inv.resourcePath,
-      httpMethod: inv.httpMethod,
-      extendedRequestId: inv.extendedRequestId,
-      requestTime: formatRequestTime(inv.requestTimeEpoch),
-      path: inv.target.requestPath,
-      accountId: inv.stage.accountId,
-      protocol: `HTTP/${inv.req.httpVersion}`,
-      stage: inv.stage.stageName,
-      domainPrefix: hostName.split('.')[0],
-      requestTimeEpoch: inv.requestTimeEpoch,
-      requestId: inv.requestId,
-      identity: {
-        cognitoIdentityPoolId: null,
-        accountId: null,
-        cognitoIdentityId: null,
-        caller: null,
-        sourceIp: inv.sourceIp,
-        principalOrgId: null,
-        accessKey: null,
-        cognitoAuthenticationType: null,
-        cognitoAuthenticationProvider: null,
-        userArn: null,
-        userAgent,
-        user: null,
-      },
-      domainName: hostName,
-      deploymentId: inv.stage.deploymentId,
-      apiId: inv.stage.apiId,
-    },
+    requestContext,
     body: body.length === 0 ? null : isBase64Encoded ? body.toString('base64') : body.toString('utf8'),
     isBase64Encoded,
   };
+}
+
+/**
+ * `requestContext.identity`: nulls except the source IP and user agent, unless an authorizer
+ * identified the caller. `apiKey` and `apiKeyId` appear only on requests admitted with a key.
+ */
+function identityOf(inv: Invocation, who: CallerIdentity | undefined, userAgent: string | null): Record<string, unknown> {
+  // The open method's request: the literal it always was.
+  if (who === undefined && inv.apiKey === undefined) {
+    return {
+      cognitoIdentityPoolId: null,
+      accountId: null,
+      cognitoIdentityId: null,
+      caller: null,
+      sourceIp: inv.sourceIp,
+      principalOrgId: null,
+      accessKey: null,
+      cognitoAuthenticationType: null,
+      cognitoAuthenticationProvider: null,
+      userArn: null,
+      userAgent,
+      user: null,
+    };
+  }
+  const identity: Record<string, unknown> = {
+    cognitoIdentityPoolId: who?.cognitoIdentityPoolId ?? null,
+    accountId: who?.accountId ?? null,
+    cognitoIdentityId: who?.cognitoIdentityId ?? null,
+    caller: who?.caller ?? null,
+    sourceIp: inv.sourceIp,
+    principalOrgId: who?.principalOrgId ?? null,
+    accessKey: who?.accessKey ?? null,
+    cognitoAuthenticationType: who?.cognitoAuthenticationType ?? null,
+    cognitoAuthenticationProvider: who?.cognitoAuthenticationProvider ?? null,
+    userArn: who?.userArn ?? null,
+    userAgent,
+    user: who?.user ?? null,
+  };
+  const key = inv.apiKey;
+  if (key !== undefined) {
+    identity.apiKey = key.value;
+    identity.apiKeyId = key.keyId;
+  }
+  return identity;
 }
 
 /**
