@@ -32,6 +32,11 @@ export interface ManagementApiDependencies {
   invoker?: FunctionInvoker;
   /** Verifies the request's SigV4 signature; undefined means allowed. */
   authenticate(req: IncomingMessage, body: Buffer): AuthFailure | undefined;
+  /**
+   * Which handler serves an operation; the registry by default. Every operation is implemented
+   * today, but a regenerated operations.ts can list new ones before they have handlers.
+   */
+  handlerFor?: typeof handlerFor;
 }
 
 /** Largest request body: API definitions are the big ones (AWS accepts up to 6 MB of OpenAPI). */
@@ -112,7 +117,7 @@ export function createManagementApi(deps: ManagementApiDependencies): (req: Inco
     }
     const { binding, labels } = matched;
     const body = parseBody(binding, read.body);
-    const handler = handlerFor(binding.service, binding.name);
+    const handler = (deps.handlerFor ?? handlerFor)(binding.service, binding.name);
     if (!handler) {
       throw new ManagementError('NotImplementedException', `Portico does not implement ${binding.service}:${binding.name} yet`, 501);
     }
