@@ -16,6 +16,11 @@ export class GatewayError extends Error {
     readonly statusCode?: number,
     /** `$context.error.validationErrorString`: why a request validator refused the request. */
     readonly validationErrorString?: string,
+    /**
+     * The body AWS sends while the API has not customised this response type, when it is not
+     * `{"message":…}` (a resource policy's denial reads `{"Message":…}`).
+     */
+    readonly defaultBody?: string,
   ) {
     super(message);
   }

@@ -82,6 +82,8 @@ export interface GatewayResponseContext {
   inv?: Invocation;
   /** `$context.error.validationErrorString`, for BAD_REQUEST_BODY. */
   validationErrorString?: string;
+  /** The error's own default body (GatewayError.defaultBody), used while the type is not customised. */
+  defaultBody?: string;
 }
 
 export interface RenderedGatewayResponse {
@@ -146,7 +148,7 @@ export class GatewayResponses {
     };
     let body: string;
     if (!chosen) {
-      body = defaultBody(type, message);
+      body = context.defaultBody ?? defaultBody(type, message);
     } else {
       body = chosen.isStatic ? chosen.template : renderTemplate(chosen, type, message, context);
       for (const [name, source] of chosen.headers) {
@@ -181,7 +183,7 @@ function renderTemplate(
   message: string,
   context: GatewayResponseContext,
 ): string {
-  const fallback = defaultBody(type, message);
+  const fallback = context.defaultBody ?? defaultBody(type, message);
   if (!chosen.compiled) return fallback;
   const error: ContextError = { message, responseType: type, validationErrorString: context.validationErrorString };
   const values = context.inv

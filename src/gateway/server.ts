@@ -114,6 +114,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         inv,
         extendedRequestId,
         validationErrorString: error.validationErrorString,
+        defaultBody: error.defaultBody,
       });
     }
     if (stage.compression) result = await compressResult(result, stage.compression, req.headers['accept-encoding']);

@@ -15,6 +15,7 @@ import type { HandlerTable, ManagementContext, OperationHandler, OperationReques
 import { readRestApi } from './api-document.js';
 import { importApiDocumentation } from './documentation-import.js';
 import { restApiShape } from './shapes.js';
+import { normaliseRestApiPolicy } from './structure-rest-api-policy.js';
 
 /** AWS's answer for a body that is not an OpenAPI document at all (bad JSON or YAML, wrong top level). */
 const INVALID_INPUT = 'Invalid OpenAPI input.';
@@ -120,7 +121,9 @@ function applyBasePath(doc: Record<string, unknown>, mode: 'prepend' | 'split'):
 
 function build(ctx: ManagementContext, input: ImportInput, options: { apiId: string; previous?: RestApiDocument }): RestApiDocument {
   try {
-    return importOpenApi(input.input, { ...options, account: ctx.account });
+    const document = importOpenApi(input.input, { ...options, account: ctx.account });
+    normaliseRestApiPolicy(document.restApi, ctx.account);
+    return document;
   } catch (err) {
     throw importFailure(err);
   }

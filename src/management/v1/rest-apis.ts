@@ -23,6 +23,7 @@ import {
 } from './structure-rest-api-settings.js';
 import { applyRestApiPatch } from './structure-rest-api-update.js';
 import { cloneRestApiDocument } from './structure-rest-api-clone.js';
+import { normaliseRestApiPolicy } from './structure-rest-api-policy.js';
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -67,8 +68,12 @@ const createRestApi: OperationHandler = async (ctx, req) => {
     if (typeof b.description === 'string') restApi.description = b.description;
     const version = typeof b.version === 'string' ? b.version : from?.version;
     if (version !== undefined) restApi.version = version;
-    const policy = typeof b.policy === 'string' ? b.policy : from?.policy;
-    if (policy !== undefined) restApi.policy = policy;
+    if (typeof b.policy === 'string') {
+      restApi.policy = b.policy;
+      normaliseRestApiPolicy(restApi, ctx.account);
+    } else if (from?.policy !== undefined) {
+      restApi.policy = from.policy;
+    }
     const compression = typeof b.minimumCompressionSize === 'number' ? b.minimumCompressionSize : from?.minimumCompressionSize;
     if (compression !== undefined) restApi.minimumCompressionSize = compression;
 
@@ -109,7 +114,9 @@ const getRestApis: OperationHandler = async (ctx, req) => {
 const updateRestApi: OperationHandler = async (ctx, req) => {
   const ops = readPatch(req.body, 'updateRestApiInput');
   const record = await changeRestApi(ctx, req.path.restApiId!, (doc, _tx, stored) => {
+    const policy = doc.restApi.policy;
     applyRestApiPatch(doc.restApi, ops);
+    if (doc.restApi.policy !== policy) normaliseRestApiPolicy(doc.restApi, ctx.account);
     return { ...stored, document: doc };
   });
   return { body: restApiShape(record, { tags: 'always' }) };

@@ -5,6 +5,7 @@
 import type { ApiRecord } from '../../model/api.js';
 import type { EndpointConfiguration, Integration, IntegrationResponse, Method, MethodResponse, Resource } from '../../model/rest-api.js';
 import { withSentEmpty } from './structure-empty-maps.js';
+import { escapedPolicy } from './structure-rest-api-policy.js';
 
 /**
  * The endpoint configuration as stored, with the IP address type AWS reports for it. The model
@@ -48,7 +49,7 @@ export function restApiShape(record: ApiRecord, options: { tags?: 'always' } = {
     minimumCompressionSize: restApi.minimumCompressionSize,
     apiKeySource: restApi.apiKeySource,
     endpointConfiguration: endpointConfigurationShape(restApi.endpointConfiguration),
-    policy: restApi.policy,
+    policy: escapedPolicy(restApi.policy),
     tags: restApi.tags,
     disableExecuteApiEndpoint: restApi.disableExecuteApiEndpoint,
     rootResourceId: record.document.rootResourceId,
