@@ -24,6 +24,10 @@ import { createLambdaApi } from './lambda-api/lambda-api.js';
 import { createManagementApi } from './management/service.js';
 import { AdminCredentials } from './auth/admin-credentials.js';
 import { verifySigV4 } from './auth/sigv4.js';
+import { lambdaAuthorizerFactory } from './auth/lambda-authorizer.js';
+import { cognitoJwksOverrides, createCognitoAuthorizerFactory } from './auth/cognito-authorizer.js';
+import { createResourcePolicyGateFactory } from './auth/resource-policy-gate.js';
+import { Networks, type NetworkOrigin } from './auth/networks.js';
 import { VERSION } from './version.js';
 
 export interface PorticoOptions {
@@ -44,6 +48,13 @@ export interface PorticoOptions {
   maxFunctionInstances?: number;
   /** A JSON file of admin credentials for the AWS APIs (see `src/auth/admin-credentials.ts`). */
   adminCredentialsFile?: string;
+  /**
+   * User pool issuer (or user pool ARN) → JWKS URL, for COGNITO_USER_POOLS authorizers whose keys
+   * come from elsewhere than Cognito; over `PORTICO_COGNITO_JWKS` (see `src/auth/cognito-authorizer.ts`).
+   */
+  cognitoJwks?: Record<string, string>;
+  /** CIDR block → the VPC / VPC endpoint its clients count as, for resource policies; over `PORTICO_NETWORKS` (see `src/auth/networks.ts`). */
+  networks?: Record<string, NetworkOrigin>;
 }
 
 export interface DeployedApi {
@@ -86,6 +97,8 @@ export class Portico {
     const host = options.host ?? '127.0.0.1';
     // Before anything opens: a non-loopback bind without credentials must refuse to start.
     const admin = AdminCredentials.resolve({ host, env: process.env, file: options.adminCredentialsFile });
+    const cognitoJwks = cognitoJwksOverrides(process.env, options.cognitoJwks);
+    const networks = Networks.configure(process.env, options.networks);
     const store = options.store ?? SqliteStore.open(resolve(options.dataDir ?? '.portico'));
     const localInvoker = options.invoker
       ? undefined
@@ -98,7 +111,20 @@ export class Portico {
         });
     const invoker = options.invoker ?? localInvoker!;
     const apiKeys = new ApiKeyIndex(store);
-    const registry = new StageRegistry(store, { account, invoker, apiKeys }, (name) => invoker.invalidate(name));
+    const registry = new StageRegistry(
+      store,
+      {
+        account,
+        invoker,
+        apiKeys,
+        authorizers: {
+          CUSTOM: lambdaAuthorizerFactory(invoker),
+          COGNITO_USER_POOLS: createCognitoAuthorizerFactory({ jwksUrlOverrides: cognitoJwks }),
+        },
+        resourcePolicy: createResourcePolicyGateFactory({ networks }),
+      },
+      (name) => invoker.invalidate(name),
+    );
     try {
       await apiKeys.loadAll();
       await registry.loadAll();

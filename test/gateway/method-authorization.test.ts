@@ -99,9 +99,12 @@ describe('methods with an authorizer or IAM authorization', () => {
     assert.equal(res.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException', why);
   };
 
-  it('answers CUSTOM methods 401 Unauthorized, with or without a token', async () => {
+  it('answers CUSTOM methods 401 Unauthorized without a token, and 500 when the authorizer function does not exist', async () => {
     expectUnauthorized(await call('custom'), 'no token');
-    expectUnauthorized(await call('custom', { authorization: 'Bearer allow' }), 'a token no authorizer verified');
+    // Lambda authorizers are wired: the token is read, but there is no function `nobody` to call.
+    const res = await call('custom', { authorization: 'Bearer allow' });
+    assert.equal(res.status, 500, res.text);
+    assert.equal(res.headers['x-amzn-errortype'], 'AuthorizerConfigurationException');
   });
 
   it('answers COGNITO_USER_POOLS methods 401 Unauthorized, with or without a token', async () => {

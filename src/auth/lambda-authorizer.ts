@@ -1,0 +1,183 @@
+/**
+ * Lambda (CUSTOM) authorizers on the data plane: the MethodAuthorizerFactory for
+ * authorizationType CUSTOM. Per method, at compile time, the authorizer's identity sources,
+ * validation expression, function name and cache are resolved; per request the identity is
+ * read, the cached answer or the function's answer is taken, and its policy is evaluated
+ * against this request's method ARN.
+ *
+ * AWS's answers (developer guide; AWS re:Post knowledge center on Lambda authorizer 401, 403
+ * and 500 errors; recorded default gateway responses in
+ * conformance/aws-recorded/gateway-responses/default_gateway_responses.json):
+ * - identity missing, empty or failing the validation expression, or the function failing with
+ *   "Unauthorized": 401 UNAUTHORIZED `{"message":"Unauthorized"}`, the function not called in
+ *   the first cases;
+ * - the policy denies the method ARN: 403 ACCESS_DENIED, "User is not authorized to access this
+ *   resource with an explicit deny"; a policy that does not name it: the same without "with an
+ *   explicit deny", returned as an IMPLICIT_DENY verdict so the API's resource policy can still
+ *   grant access (the guide's table A, combined in authorization.ts);
+ * - anything else (another function error, a timeout, a function that cannot be reached, an
+ *   answer that is not a valid authorizer response): 500 AUTHORIZER_CONFIGURATION_ERROR. The
+ *   response-type table (supported-gateway-response-types.md) describes it as the response "for
+ *   failing to connect to a custom ... authorizer", and clients of AWS see these cases as 500
+ *   with `x-amzn-ErrorType: AuthorizerConfigurationException` (the header observed in public
+ *   reports of authorizers that throw, time out or answer a malformed policy, e.g.
+ *   serverless/examples#305, and the TestInvokeAuthorizer log line "Execution failed due to
+ *   configuration error"). AUTHORIZER_FAILURE is not used for Lambda authorizers.
+ *
+ * Caching (configure-api-gateway-lambda-authorization-with-console.md): per authorizer per
+ * stage, keyed by the identity source values, for authorizerResultTtlInSeconds. The cached
+ * answer is the policy, evaluated again for every request's method ARN, so a policy cached for
+ * one method may deny another ("To enable caching, your authorizer must return a policy that is
+ * applicable to all methods"). Only usable answers are cached; refusals and failures call the
+ * function again next time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Authorizer } from '../model/rest-api.js';
+import type { FunctionInvoker } from '../functions/invoker.js';
+import { GatewayError } from '../gateway/errors.js';
+import type { Invocation } from '../gateway/invocation.js';
+import { buildProxyEventV1 } from '../gateway/rest/proxy-event.js';
+import { contextVariables } from '../gateway/rest/context-variables.js';
+import { unauthorized, type AuthorizedCaller, type MethodAuthorizer, type MethodAuthorizerBinding, type MethodAuthorizerFactory } from '../gateway/rest/authorization.js';
+import { functionNameFromUri } from '../integrations/lambda.js';
+import { substituteStageVariables } from '../integrations/parameters.js';
+import { decideAuthorization } from './authorization-decision.js';
+import { buildMethodArn } from './method-arn.js';
+import { identityAccepted, identityCacheKey, planIdentity, type IdentitySource } from './lambda-authorizer-identity.js';
+import { requestAuthorizerEvent, tokenAuthorizerEvent } from './lambda-authorizer-event.js';
+import { callAuthorizerFunction, verdictOf } from './lambda-authorizer-invoke.js';
+import type { AuthorizerOutput } from './lambda-authorizer-output.js';
+import { AuthorizerResultCache, DEFAULT_AUTHORIZER_CACHE_ENTRIES } from './lambda-authorizer-cache.js';
+
+export interface LambdaAuthorizerOptions {
+  /** How long to wait for the function; default AUTHORIZER_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Cached answers per authorizer per stage; default 10,000. */
+  maxCacheEntries?: number;
+}
+
+/**
+ * AWS answers these with `{"message": null}` (the default template with no error message), as
+ * reports of authorizers that throw, time out or answer a malformed policy show. The message
+ * stands in for `$context.error.message` in customised templates.
+ */
+const CONFIGURATION_ERROR_BODY = '{"message":null}';
+export const authorizerConfigurationError = (): GatewayError =>
+  new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', 'Internal server error', undefined, undefined, CONFIGURATION_ERROR_BODY);
+
+const EMPTY_BODY = Buffer.alloc(0);
+const INVOKE = 'execute-api:Invoke';
+
+type IdentityReader = (inv: Invocation) => string | undefined;
+
+/** One source's reader, built once per method; stage variables are fixed per stage, so read now. */
+function readerFor(source: IdentitySource | undefined, stageVariables: Readonly<Record<string, string>>): IdentityReader {
+  if (source === undefined) return () => undefined;
+  const { name } = source;
+  switch (source.kind) {
+    case 'header':
+      return (inv) => {
+        const value = inv.req.headers[name];
+        return Array.isArray(value) ? value.join(',') : value;
+      };
+    case 'querystring':
+      return (inv) => (Object.hasOwn(inv.query.single, name) ? inv.query.single[name] : undefined);
+    case 'stageVariable': {
+      const value = Object.hasOwn(stageVariables, name) ? stageVariables[name] : undefined;
+      return () => value;
+    }
+    case 'context': {
+      const path = name.split('.');
+      return (inv) => {
+        let at: unknown = contextVariables(inv);
+        for (const part of path) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined;
+        return typeof at === 'string' || typeof at === 'number' || typeof at === 'boolean' ? String(at) : undefined;
+      };
+    }
+  }
+}
+
+/** A method whose authorizer cannot work answers AWS's 500 for every request. */
+const MISCONFIGURED: MethodAuthorizer = { authorize: () => Promise.reject(authorizerConfigurationError()) };
+
+/**
+ * The CUSTOM factory. Caches live as long as the compiled deployment they belong to: they are
+ * keyed by the deployment's authorizer object, so a redeployed stage starts with an empty one.
+ */
+export function lambdaAuthorizerFactory(invoker: FunctionInvoker, options: LambdaAuthorizerOptions = {}): MethodAuthorizerFactory {
+  const caches = new WeakMap<Authorizer, Map<string, AuthorizerResultCache<AuthorizerOutput>>>();
+  const cacheFor = (authorizer: Authorizer, stageName: string, ttlSeconds: number): AuthorizerResultCache<AuthorizerOutput> => {
+    let byStage = caches.get(authorizer);
+    if (!byStage) caches.set(authorizer, (byStage = new Map()));
+    let cache = byStage.get(stageName);
+    if (!cache) {
+      cache = new AuthorizerResultCache({ ttlMs: ttlSeconds * 1000, maxEntries: options.maxCacheEntries ?? DEFAULT_AUTHORIZER_CACHE_ENTRIES });
+      byStage.set(stageName, cache);
+    }
+    return cache;
+  };
+
+  return (binding) => {
+    const { authorizer } = binding;
+    if (!authorizer || (authorizer.type !== 'TOKEN' && authorizer.type !== 'REQUEST')) return MISCONFIGURED;
+    return compileLambdaAuthorizer(binding, authorizer, invoker, options, (ttl) => cacheFor(authorizer, binding.stageName, ttl));
+  };
+}
+
+function compileLambdaAuthorizer(
+  binding: MethodAuthorizerBinding,
+  authorizer: Authorizer,
+  invoker: FunctionInvoker,
+  options: LambdaAuthorizerOptions,
+  cacheFor: (ttlSeconds: number) => AuthorizerResultCache<AuthorizerOutput>,
+): MethodAuthorizer {
+  const plan = planIdentity(authorizer);
+  const readers = plan.sources.map((source) => readerFor(source, binding.stageVariables));
+  const functionName = functionNameFromUri(substituteStageVariables(authorizer.authorizerUri ?? '', binding.stageVariables));
+  const cache = plan.ttlSeconds > 0 ? cacheFor(plan.ttlSeconds) : undefined;
+  const scope = { region: binding.account.region, accountId: binding.account.accountId, apiId: binding.restApi.id, stage: binding.stageName };
+
+  return {
+    async authorize(inv) {
+      const values = readers.map((read) => read(inv));
+      if (!identityAccepted(plan, values)) throw unauthorized();
+      const methodArn = buildMethodArn({ ...scope, method: inv.httpMethod, resourcePath: inv.target.path });
+      const key = cache ? identityCacheKey(values) : undefined;
+      let output = key === undefined ? undefined : cache!.get(key);
+      let integrationLatency = 0;
+      if (output === undefined) {
+        if (functionName === undefined) throw authorizerConfigurationError();
+        const event =
+          plan.type === 'TOKEN' ? tokenAuthorizerEvent(values[0]!, methodArn) : requestAuthorizerEvent(buildProxyEventV1(inv, EMPTY_BODY), methodArn);
+        const call = await callAuthorizerFunction(invoker, functionName, event, { requestId: randomUUID(), traceId: inv.traceId, timeoutMs: options.timeoutMs });
+        integrationLatency = call.latencyMs;
+        const verdict = verdictOf(call);
+        if (verdict.kind === 'unauthorized') throw unauthorized();
+        if (verdict.kind === 'failed') {
+          inv.log?.fail(`Execution failed due to configuration error: ${verdict.reason}`);
+          throw authorizerConfigurationError();
+        }
+        output = verdict.output;
+        if (key !== undefined) cache!.set(key, output);
+      }
+      return decide(output, methodArn, integrationLatency);
+    },
+  };
+}
+
+/** The caller for an answer, evaluated for this request: allowed, implicitly denied, or refused. */
+function decide(output: AuthorizerOutput, methodArn: string, integrationLatency: number): AuthorizedCaller {
+  const caller: AuthorizedCaller = { principalId: output.principalId, integrationLatency };
+  if (output.context !== undefined) caller.context = output.context;
+  if (output.usageIdentifierKey !== undefined) caller.usageIdentifierKey = output.usageIdentifierKey;
+  const effect = output.policy.evaluate({ action: INVOKE, resource: methodArn });
+  if (effect === 'Allow') return caller;
+  // Without a resource policy, this is the decision and the message AWS gives.
+  const decision = decideAuthorization({ authorizationType: 'CUSTOM', identity: effect, methodArn });
+  if (decision.allowed) return caller;
+  // AWS's body here reads `{"Message":…}`, capital M (authorization-decision.ts cites the sources).
+  const denial = new GatewayError('ACCESS_DENIED', decision.message, undefined, undefined, decision.body);
+  // An explicit Deny wins over any resource policy (tables A and B), so it ends the request here.
+  if (effect === 'Deny') throw denial;
+  return { ...caller, verdict: 'IMPLICIT_DENY', denial };
+}
