@@ -1,12 +1,39 @@
 /**
  * AWS Signature Version 4 verification for requests arriving at Portico: the `Authorization`
  * header form every SDK uses and the presigned query-string form. The canonical request is
- * rebuilt the way AWS's non-S3 services do it, from the request exactly as it came off the
- * wire, so requests signed by the real SDKs verify. Failures carry AWS's error codes and
- * messages, and nothing a client sends makes `verifySigV4` throw.
+ * rebuilt (by ./sigv4-canonical.ts) the way AWS's non-S3 services do it, from the request exactly
+ * as it came off the wire, so requests signed by the real SDKs verify. Failures carry AWS's error
+ * codes and messages, and nothing a client sends makes `verifySigV4` throw.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  ALGORITHM,
+  EMPTY_SHA256,
+  SCOPE_TERMINATOR,
+  UNSIGNED_PAYLOAD,
+  buildCanonicalRequest,
+  buildStringToSign,
+  canonicalHeaders as buildCanonicalHeaders,
+  canonicalQueryString,
+  canonicalUriCandidates,
+  compareCodeUnits,
+  countQueryParams,
+  deriveSigningKey,
+  firstParam,
+  firstParamAnyCase,
+  formatAmzDate,
+  headerMap,
+  parseAmzDate,
+  parseHttpDate,
+  parseQuery,
+  sha256Hex,
+  signatureHex,
+  splitTarget,
+  type QueryParam,
+} from './sigv4-canonical.js';
+
+export { ALGORITHM, UNSIGNED_PAYLOAD } from './sigv4-canonical.js';
 
 export interface SignedRequest {
   method: string;
@@ -27,6 +54,8 @@ export interface Credential {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /** Temporary credentials only: the instant their session token stops being accepted. */
+  expiration?: Date;
 }
 
 export interface VerifyOptions {
@@ -36,6 +65,11 @@ export interface VerifyOptions {
   service?: string;
   /** If set, the credential scope's region must equal it. */
   region?: string;
+  /**
+   * Append to a signature mismatch the canonical request and string to sign the server
+   * computed, as AWS does for execute-api, so a client can diff them against its own.
+   */
+  explainMismatch?: boolean;
 }
 
 export type VerifyResult =
@@ -44,17 +78,30 @@ export type VerifyResult =
 
 export type VerifyFailure = Extract<VerifyResult, { ok: false }>;
 
-export const ALGORITHM = 'AWS4-HMAC-SHA256';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+/** A success together with the canonical request and string to sign the signature matched. */
+export type DetailedVerifyResult =
+  | (Extract<VerifyResult, { ok: true }> & { canonicalRequest: string; stringToSign: string })
+  | VerifyFailure;
+
 /** How far the request time may be from the server's clock, either way. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** The longest X-Amz-Expires AWS accepts: one week. */
 export const MAX_PRESIGNED_EXPIRES = 604800;
 
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-const SIGNATURE_MISMATCH =
+/**
+ * Bounds on what is parsed and hashed. Node's HTTP server already caps the request line and
+ * headers at 16 KiB; these keep a direct caller from handing the verifier more than that.
+ */
+export const MAX_TARGET_LENGTH = 16 * 1024;
+export const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
+export const MAX_QUERY_PARAMS = 1000;
+export const MAX_SIGNED_HEADERS = 100;
+
+export const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-const INVALID_TOKEN = 'The security token included in the request is invalid.';
+export const INVALID_TOKEN = 'The security token included in the request is invalid.';
+export const EXPIRED_TOKEN = 'The security token included in the request is expired';
+export const MISSING_AUTHENTICATION_TOKEN = 'Missing Authentication Token';
 // AWS echoes the offending Authorization header back; keep the echo bounded.
 const MAX_ECHO = 1024;
 
@@ -74,6 +121,14 @@ class LookupFailure {
 }
 
 export function verifySigV4(req: SignedRequest, options: VerifyOptions): VerifyResult {
+  const result = verifySigV4Detailed(req, options);
+  if (!result.ok) return result;
+  const { canonicalRequest: _c, stringToSign: _s, ...plain } = result;
+  return plain;
+}
+
+/** `verifySigV4`, also reporting on success which canonical request the signature covered. */
+export function verifySigV4Detailed(req: SignedRequest, options: VerifyOptions): DetailedVerifyResult {
   try {
     return verify(req, options);
   } catch (err) {
@@ -95,16 +150,21 @@ interface AuthParams {
   expires?: number;
 }
 
-function verify(req: SignedRequest, options: VerifyOptions): VerifyResult {
+function verify(req: SignedRequest, options: VerifyOptions): DetailedVerifyResult {
   const headers = headerMap(req.headers);
   const url = typeof req.url === 'string' ? req.url : '';
+  // Past these sizes no SDK request arrives through an HTTP server; refuse before parsing.
+  if (url.length > MAX_TARGET_LENGTH || (headers.get('authorization')?.length ?? 0) > MAX_AUTHORIZATION_LENGTH) {
+    return invalidSignature();
+  }
   const { path, query } = splitTarget(url);
+  if (countQueryParams(query) > MAX_QUERY_PARAMS) return invalidSignature();
   const params = parseQuery(query);
 
   const authorization = headers.get('authorization');
   const queryAlgorithm = firstParam(params, 'X-Amz-Algorithm');
   if (authorization === undefined && queryAlgorithm === undefined) {
-    return fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    return fail('MissingAuthenticationTokenException', MISSING_AUTHENTICATION_TOKEN);
   }
   if (authorization !== undefined && queryAlgorithm !== undefined) {
     return incomplete(
@@ -123,15 +183,18 @@ function verify(req: SignedRequest, options: VerifyOptions): VerifyResult {
     );
   }
   const [accessKeyId, scopeDate, region, service, terminator] = scope as [string, string, string, string, string];
-  if (terminator !== 'aws4_request') {
-    return invalidSignature(`Credential should be scoped with a valid terminator: 'aws4_request', not '${echo(terminator)}'. `);
+  if (terminator !== SCOPE_TERMINATOR) {
+    return invalidSignature(`Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${echo(terminator)}'. `);
   }
+  // AWS reports a wrong region and a wrong service together, one sentence after the other.
+  let scopeProblems = '';
   if (options.region !== undefined && region !== options.region) {
-    return invalidSignature(`Credential should be scoped to a valid region, not '${echo(region)}'. `);
+    scopeProblems += `Credential should be scoped to a valid region, not '${echo(region)}'. `;
   }
   if (options.service !== undefined && service !== options.service) {
-    return invalidSignature(`Credential should be scoped to correct service: '${options.service}'. `);
+    scopeProblems += `Credential should be scoped to correct service: '${options.service}'. `;
   }
+  if (scopeProblems !== '') return invalidSignature(scopeProblems);
   if (scopeDate !== auth.amzDate.slice(0, 8)) {
     return invalidSignature(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${echo(scopeDate)}' != '${auth.amzDate.slice(0, 8)}', from '${auth.amzDate}'.`,
@@ -143,6 +206,7 @@ function verify(req: SignedRequest, options: VerifyOptions): VerifyResult {
   const signedHeaders = [...new Set(auth.signedHeaders.split(';').filter((h) => h !== '').map((h) => h.toLowerCase()))].sort(
     compareCodeUnits,
   );
+  if (signedHeaders.length > MAX_SIGNED_HEADERS) return invalidSignature();
   // Without a signed Host, a signature could be replayed against any other endpoint.
   if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority')) {
     return invalidSignature(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
@@ -163,6 +227,10 @@ function verify(req: SignedRequest, options: VerifyOptions): VerifyResult {
   const token = headers.get('x-amz-security-token') ?? firstParamAnyCase(params, 'X-Amz-Security-Token');
   if (credential.sessionToken) {
     if (token === undefined || !constantTimeEqual(token, credential.sessionToken)) return unrecognizedClient();
+    // The token is the one issued, but temporary credentials stop working when they expire.
+    if (credential.expiration instanceof Date && !(now < credential.expiration.getTime())) {
+      return fail('ExpiredTokenException', EXPIRED_TOKEN);
+    }
   } else if (token !== undefined) {
     // A session token names temporary credentials; this access key has none, so it is not ours.
     return unrecognizedClient();
@@ -171,38 +239,44 @@ function verify(req: SignedRequest, options: VerifyOptions): VerifyResult {
   const payloads = payloadHashes(req, headers, params, auth.presigned);
   if (!payloads.ok) return payloads;
 
-  const canonicalHeaders = signedHeaders
-    .map((name) => `${name}:${canonicalHeaderValue(name, headers, req.rawHeaders)}\n`)
-    .join('');
-  const canonicalQuery = canonicalQueryString(params);
+  const canonicalHeaders = buildCanonicalHeaders(signedHeaders, headers, req.rawHeaders);
+  const canonicalQuery = canonicalQueryString(params, { omitSignature: true });
   const method = typeof req.method === 'string' ? req.method.toUpperCase() : '';
-  const credentialScope = `${scopeDate}/${region}/${service}/aws4_request`;
+  const credentialScope = `${scopeDate}/${region}/${service}/${SCOPE_TERMINATOR}`;
   const signingKey = deriveSigningKey(credential.secretAccessKey, scopeDate, region, service);
   const provided = Buffer.from(auth.signature, 'utf8');
 
   // A few clients differ in details the client alone decides (whether the path was
   // normalised, whether a presigned payload was hashed); the signature has to match one of
-  // the readings, each of which is still a function of this request alone.
-  let matched = false;
-  for (const canonicalUri of canonicalUris(path)) {
+  // the readings, each of which is still a function of this request alone. The first reading
+  // is the one current SDKs sign, and the one a mismatch is explained with.
+  let match: { canonicalRequest: string; stringToSign: string } | undefined;
+  let first: { canonicalRequest: string; stringToSign: string } | undefined;
+  for (const canonicalUri of canonicalUriCandidates(path)) {
     for (const payloadHash of payloads.hashes) {
-      const canonicalRequest = [
+      const canonicalRequest = buildCanonicalRequest({
         method,
         canonicalUri,
         canonicalQuery,
         canonicalHeaders,
-        signedHeaders.join(';'),
+        signedHeaders: signedHeaders.join(';'),
         payloadHash,
-      ].join('\n');
-      const stringToSign = [ALGORITHM, auth.amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n');
-      const expected = Buffer.from(createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex'), 'utf8');
+      });
+      const stringToSign = buildStringToSign(auth.amzDate, credentialScope, canonicalRequest);
+      first ??= { canonicalRequest, stringToSign };
+      const expected = Buffer.from(signatureHex(signingKey, stringToSign), 'utf8');
       // Evaluate every candidate so the time taken does not reveal which one was close.
-      if (expected.length === provided.length && timingSafeEqual(expected, provided)) matched = true;
+      if (expected.length === provided.length && timingSafeEqual(expected, provided)) match ??= { canonicalRequest, stringToSign };
     }
   }
-  if (!matched) return invalidSignature();
+  if (!match) {
+    if (!options.explainMismatch || !first) return invalidSignature();
+    return invalidSignature(
+      `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${first.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${first.stringToSign}'\n`,
+    );
+  }
 
-  return { ok: true, accessKeyId, region, service, signedHeaders };
+  return { ok: true, accessKeyId, region, service, signedHeaders, ...match };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,26 +400,6 @@ function checkTime(auth: AuthParams, now: number): VerifyFailure | undefined {
   return undefined;
 }
 
-function parseAmzDate(value: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const time = Date.UTC(y, mo - 1, d, h, mi, s);
-  // Date.UTC rolls 20261340 over into a later month; only accept dates that round-trip.
-  return formatAmzDate(time) === value ? time : undefined;
-}
-
-function parseHttpDate(value: string): number | undefined {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : Math.floor(time / 1000) * 1000;
-}
-
-function formatAmzDate(time: number): string {
-  const date = new Date(time);
-  if (Number.isNaN(date.getTime())) return 'invalid date';
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Payload.
 
@@ -376,143 +430,9 @@ function payloadHashes(
   return { ok: true, hashes: presigned ? [bodyHash, UNSIGNED_PAYLOAD] : [bodyHash] };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Canonical request parts.
-
-function splitTarget(url: string): { path: string; query: string } {
-  let target = url;
-  // Absolute-form targets (from proxies) carry scheme and authority before the path.
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
-  if (absolute) target = target.slice(absolute[0].length);
-  const hash = target.indexOf('#');
-  if (hash >= 0) target = target.slice(0, hash);
-  const q = target.indexOf('?');
-  const path = q >= 0 ? target.slice(0, q) : target;
-  return { path: path === '' ? '/' : path, query: q >= 0 ? target.slice(q + 1) : '' };
-}
-
-/**
- * SDKs sign the path they put on the wire, already percent-encoded, after normalising dot
- * segments and empty segments and encoding it once more (the non-S3 "double encoding"). Some
- * clients skip the normalisation, so the unnormalised reading is tried as well when it differs.
- */
-function canonicalUris(path: string): string[] {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
-  const uris = [encodePath(normalized)];
-  const literal = encodePath(path);
-  if (literal !== uris[0]) uris.push(literal);
-  return uris;
-}
-
-const encodePath = (path: string): string => escapeUri(path).replace(/%2F/g, '/');
-
-interface QueryParam {
-  key: string;
-  value: string;
-}
-
-function parseQuery(query: string): QueryParam[] {
-  const params: QueryParam[] = [];
-  if (query === '') return params;
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    // A key without '=' is signed as 'key=' (an empty value), as AWS documents.
-    params.push(eq < 0 ? { key: decode(pair), value: '' } : { key: decode(pair.slice(0, eq)), value: decode(pair.slice(eq + 1)) });
-  }
-  return params;
-}
-
-const firstParam = (params: QueryParam[], key: string): string | undefined => params.find((p) => p.key === key)?.value;
-
-/** For parameters presigners hoist from headers, whose spelling follows the header's. */
-const firstParamAnyCase = (params: QueryParam[], key: string): string | undefined => {
-  const lower = key.toLowerCase();
-  return params.find((p) => p.key.toLowerCase() === lower)?.value;
-};
-
-function canonicalQueryString(params: QueryParam[]): string {
-  return params
-    .filter((p) => p.key.toLowerCase() !== 'x-amz-signature')
-    .map((p) => ({ key: escapeUri(p.key), value: escapeUri(p.value) }))
-    .sort((a, b) => compareCodeUnits(a.key, b.key) || compareCodeUnits(a.value, b.value))
-    .map((p) => `${p.key}=${p.value}`)
-    .join('&');
-}
-
-function canonicalHeaderValue(name: string, headers: Map<string, string>, rawHeaders: string[] | undefined): string {
-  if (Array.isArray(rawHeaders)) {
-    const values: string[] = [];
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      const key = rawHeaders[i];
-      const value = rawHeaders[i + 1];
-      if (typeof key === 'string' && typeof value === 'string' && key.toLowerCase() === name) values.push(trimHeaderValue(value));
-    }
-    if (values.length > 0) return values.join(',');
-  }
-  return trimHeaderValue(headers.get(name) ?? '');
-}
-
-const trimHeaderValue = (value: string): string =>
-  value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
-
-function headerMap(headers: IncomingHttpHeaders | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  if (!headers || typeof headers !== 'object') return map;
-  for (const name of Object.keys(headers)) {
-    const raw: unknown = headers[name];
-    let value: string | undefined;
-    if (typeof raw === 'string') value = raw;
-    else if (Array.isArray(raw)) value = raw.filter((v): v is string => typeof v === 'string').join(',');
-    else if (typeof raw === 'number') value = String(raw);
-    const key = name.toLowerCase();
-    if (value !== undefined && !map.has(key)) map.set(key, value);
-  }
-  return map;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoding and crypto.
-
-/** RFC 3986 encoding, leaving only the unreserved characters A-Z a-z 0-9 - _ . ~ alone. */
-function escapeUri(value: string): string {
-  let encoded: string;
-  try {
-    encoded = encodeURIComponent(value);
-  } catch {
-    // Lone surrogates cannot be UTF-8 encoded; a signer could not have produced them either.
-    encoded = encodeURIComponent(value.replace(/\p{Surrogate}/gu, '\uFFFD'));
-  }
-  return encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-
-function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
-  let key: Buffer | string = `AWS4${secret}`;
-  for (const part of [date, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part, 'utf8').digest();
-  return key as Buffer;
-}
+const echo = (value: string): string => (value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}...` : value);
 
 /** Compares secrets without revealing through timing how much of them matched. */
 function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
-
-const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const echo = (value: string): string => (value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}...` : value);
