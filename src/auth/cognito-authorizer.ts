@@ -24,6 +24,7 @@
 import type { Authorizer } from '../model/rest-api.js';
 import type { MethodAuthorizer, MethodAuthorizerFactory } from '../gateway/rest/authorization.js';
 import { unauthorized } from '../gateway/rest/authorization.js';
+import { GatewayError } from '../gateway/errors.js';
 import { restCognitoAuthorizerContext } from './claims.js';
 import { JwksCache } from './jwks-cache.js';
 import { cognitoIssuerFromProviderArn, headerNameFromIdentitySource, JwtVerifier, tokenFromHeader, type CognitoAuthorizerConfig } from './jwt-verifier.js';
@@ -49,7 +50,8 @@ export function createCognitoAuthorizerFactory(options: CognitoAuthorizerOptions
     return {
       async authorize(inv) {
         const result = await verifier.verifyCognito(tokenFromHeader(inv.req.headers[header]), config, scopes);
-        if (!result.ok) throw unauthorized();
+        // AWS tells an expired token apart in the UNAUTHORIZED response's message.
+        if (!result.ok) throw result.expired ? new GatewayError('UNAUTHORIZED', 'The incoming token has expired') : unauthorized();
         return { claims: restCognitoAuthorizerContext(result.claims).claims };
       },
     };

@@ -33,7 +33,13 @@ export type JwtVerifyResult =
       /** Scopes the token carries (`scope`, and `scp` for JWT authorizers); empty if none. */
       scopes: string[];
     }
-  | { ok: false; reason: JwtDenyReason; detail: string };
+  | {
+      ok: false;
+      reason: JwtDenyReason;
+      detail: string;
+      /** Set when the signature held but the token is past `exp`: AWS words that refusal apart. */
+      expired?: true;
+    };
 
 export type JwtDenial = Extract<JwtVerifyResult, { ok: false }>;
 
@@ -192,7 +198,8 @@ export class JwtVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (err) {
-      return deny('unauthorized', failure(err));
+      const denial = deny('unauthorized', failure(err));
+      return err instanceof joseErrors.JWTExpired ? { ...denial, expired: true } : denial;
     }
     // jose leaves a future `iat` alone unless a maximum age is set; AWS requires it to be past.
     if (payload.iat !== undefined && payload.iat > now.getTime() / 1000 + this.skew) {
