@@ -6,6 +6,7 @@
  * AWS rejects. Each problem carries a JSON pointer into the document, so callers can translate
  * it to their own notion of location (the importer maps it back into the OpenAPI source).
  */
+import { parseContextSource } from './context-sources.js';
 import {
   API_KEY_SOURCES,
   AUTHORIZATION_TYPES,
@@ -83,12 +84,17 @@ export const METHOD_RESPONSE_HEADER = new RegExp(`^method\\.response\\.header\\.
 export const GATEWAY_RESPONSE_PARAMETER = new RegExp(`^gatewayresponse\\.(header|path|querystring)\\.(${PARAM_NAME})$`);
 
 const STATIC_VALUE = /^'[^]*'$/;
+/** `context.*` by shape only, for gateway responses; integration mappings check the name (context-sources.ts). */
 const CONTEXT_VALUE = /^context\.[A-Za-z][A-Za-z0-9_.-]*$/;
 const STAGE_VARIABLE_VALUE = /^stageVariables\.[A-Za-z0-9_]+$/;
 const METHOD_REQUEST_BODY = /^method\.request\.body(\..+)?$/;
 const INTEGRATION_RESPONSE_SOURCE = new RegExp(
   `^integration\\.response\\.((header|multivalueheader)\\.${PARAM_NAME}|body(\\..+)?)$`,
 );
+
+/** AWS maps only the context variables it documents (and any authorizer key or claim). */
+const unknownContextSource = (value: string): string =>
+  `${quote(value)} is not a context variable a parameter mapping can read: use one of $context's documented variables, context.authorizer.KEY or context.authorizer.claims.CLAIM`;
 
 /** A literal path segment: the characters AWS allows in resource paths. */
 const LITERAL_PATH_PART = /^[A-Za-z0-9_.,:-]+$/;
@@ -639,7 +645,9 @@ function validateIntegration(out: Problems, method: Method, at: Path, integratio
     } else if (METHOD_REQUEST_PARAMETER.test(value)) {
       // AWS refuses to map a parameter the method does not declare.
       if (!(value in declared)) out.add(at, `'${value}' is not declared in the method's request parameters`);
-    } else if (!(METHOD_REQUEST_BODY.test(value) || CONTEXT_VALUE.test(value) || STAGE_VARIABLE_VALUE.test(value) || STATIC_VALUE.test(value))) {
+    } else if (value.startsWith('context.')) {
+      if (!parseContextSource(value)) out.add(at, unknownContextSource(value));
+    } else if (!(METHOD_REQUEST_BODY.test(value) || STAGE_VARIABLE_VALUE.test(value) || STATIC_VALUE.test(value))) {
       out.add(at, `${quote(value)} is not a mapping expression: use method.request.…, context.…, stageVariables.… or a single-quoted static value`);
     }
   }
@@ -688,9 +696,11 @@ function validateIntegrationResponse(
       // AWS only maps onto headers the method response declares.
       out.add(p, `the method response ${code} does not declare the header '${key.slice('method.response.header.'.length)}'`);
     }
-    if (
+    if (typeof value === 'string' && value.startsWith('context.')) {
+      if (!parseContextSource(value)) out.add(p, unknownContextSource(value));
+    } else if (
       typeof value !== 'string' ||
-      !(INTEGRATION_RESPONSE_SOURCE.test(value) || STATIC_VALUE.test(value) || CONTEXT_VALUE.test(value) || STAGE_VARIABLE_VALUE.test(value))
+      !(INTEGRATION_RESPONSE_SOURCE.test(value) || STATIC_VALUE.test(value) || STAGE_VARIABLE_VALUE.test(value))
     ) {
       out.add(p, `${quote(value)} is not a mapping expression: use integration.response.…, context.…, stageVariables.… or a single-quoted static value`);
     }

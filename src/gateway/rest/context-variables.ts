@@ -35,6 +35,7 @@ export function contextVariables(inv: Invocation, error?: ContextError): Record<
     extendedRequestId: inv.extendedRequestId,
     httpMethod: inv.httpMethod,
     identity: {
+      accessKey: who.accessKey ?? null,
       accountId: who.accountId ?? null,
       apiKey: inv.apiKey?.value ?? null,
       apiKeyId: inv.apiKey?.keyId ?? null,
@@ -96,6 +97,7 @@ const methodEntries = new WeakMap<CompiledMethod, { use: ContextUse; entries: [s
 
 /** Identity fields that are null unless an authorizer (or, for apiKey/apiKeyId, a key) fills them. */
 const IDENTITY_NULLS = [
+  'accessKey',
   'accountId',
   'apiKey',
   'apiKeyId',
@@ -123,6 +125,7 @@ interface ContextPlan {
 }
 
 const CALLER_FIELDS: (keyof CallerIdentity)[] = [
+  'accessKey',
   'accountId',
   'caller',
   'cognitoAuthenticationProvider',
@@ -175,7 +178,7 @@ function planFor(use: ContextUse): ContextPlan {
 /** The Host header without its port; clients send the same one again and again. */
 let lastHost: string | undefined;
 let lastHostName = 'localhost';
-function hostNameOf(host: string | undefined): string {
+export function hostNameOf(host: string | undefined): string {
   if (host !== lastHost) {
     lastHost = host;
     lastHostName = (host ?? 'localhost').replace(/:\d+$/, '');
@@ -183,7 +186,7 @@ function hostNameOf(host: string | undefined): string {
   return lastHostName;
 }
 
-function domainPrefixOf(hostName: string): string {
+export function domainPrefixOf(hostName: string): string {
   const dot = hostName.indexOf('.');
   return dot === -1 ? hostName : hostName.slice(0, dot);
 }
@@ -191,7 +194,7 @@ function domainPrefixOf(hostName: string): string {
 /** `requestTime` changes once a second: format it once a second. */
 let lastSecond = -1;
 let lastRequestTime = '';
-function requestTimeOf(epochMs: number): string {
+export function requestTimeOf(epochMs: number): string {
   const second = Math.floor(epochMs / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
