@@ -1,0 +1,207 @@
+/**
+ * The in-process response cache: least-recently-used entries within a byte budget, each with
+ * its own TTL. A Map kept in recency order (a hit re-inserts its key at the end, eviction takes
+ * the first key) gives O(1) get, set and delete without a hand-made linked list.
+ *
+ * The budget counts what an entry costs this process, not just its body: the key, the headers
+ * and a fixed per-entry overhead (the Map slot, the entry object, the Buffer and its backing
+ * store), so 100k tiny entries cannot blow past the budget the way counting bodies alone would.
+ * Bodies are copied into buffers of their own on the way in: a slice of Node's shared 8 KiB
+ * pool would otherwise keep the whole pool alive behind a few accounted bytes.
+ *
+ * AWS sizes a stage cache from 0.5 to 237 GB (cacheClusterSize). A local gateway cannot hold
+ * that, so the size is scaled by 1/16 (64 MiB per GB) and capped: the default 0.5 GB becomes
+ * 32 MiB, 1.6 GB about 102 MiB, and 6.1 GB and up hit the cap (256 MiB unless configured).
+ * The scale keeps a bigger cluster a bigger cache for the small sizes people pick to try
+ * caching out, and the cap keeps a developer machine with several cached stages usable.
+ *
+ * cacheDataEncrypted is accepted and has nothing to do here: entries never leave the process's
+ * memory, which is what AWS's encryption at rest protects against.
+ */
+import {
+  effectiveTtlMs,
+  emptyStats,
+  MAX_CACHEABLE_BODY_BYTES,
+  type CachedResponse,
+  type CacheKey,
+  type CacheStats,
+  type ResponseCache,
+} from './response-cache.js';
+
+const MIB = 1024 * 1024;
+/** Budget per GB of cacheClusterSize: AWS's sizes scaled down by 16. */
+export const MEMORY_BYTES_PER_CLUSTER_GB = 64 * MIB;
+/** Default ceiling of one memory cache, whatever the cluster size. */
+export const DEFAULT_MEMORY_CAP_BYTES = 256 * MIB;
+/** AWS's default cacheClusterSize. */
+const DEFAULT_CLUSTER_SIZE_GB = 0.5;
+
+/**
+ * What an entry costs beyond the bytes of its strings and body: the Map slot, the entry and
+ * headers objects, the Buffer, its ArrayBuffer and the backing store. On Node 20 (x64) a small
+ * entry measures about 540 bytes of heap in all; this plus the strings as counted here comes
+ * to about 670, so the budget errs on the safe side.
+ */
+export const ENTRY_OVERHEAD_BYTES = 400;
+/** Per header value: the property slot, or the array element, beyond the strings themselves. */
+const HEADER_OVERHEAD_BYTES = 32;
+
+/** The byte budget for a stage whose cacheClusterSize is `cacheClusterSize` (GB, as AWS spells it). */
+export function memoryBudgetBytes(cacheClusterSize: string | undefined, capBytes = DEFAULT_MEMORY_CAP_BYTES): number {
+  const gb = cacheClusterSize === undefined ? DEFAULT_CLUSTER_SIZE_GB : Number(cacheClusterSize);
+  const size = Number.isFinite(gb) && gb > 0 ? gb : DEFAULT_CLUSTER_SIZE_GB;
+  return Math.floor(Math.min(size * MEMORY_BYTES_PER_CLUSTER_GB, capBytes));
+}
+
+export interface MemoryCacheOptions {
+  /** The byte budget; see memoryBudgetBytes. */
+  maxBytes: number;
+  /** Milliseconds on a monotonic clock; tests may supply their own. */
+  now?: () => number;
+}
+
+interface Entry {
+  stage: string;
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  expiresAt: number;
+  bytes: number;
+}
+
+export class MemoryCache implements ResponseCache {
+  /** Nothing to encrypt against: see the module comment. */
+  readonly canEncrypt = true;
+  readonly maxBytes: number;
+  private readonly entries = new Map<string, Entry>();
+  private accounted = 0;
+  private readonly counters = emptyStats();
+  private readonly now: () => number;
+
+  constructor(options: MemoryCacheOptions) {
+    if (!(options.maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+    this.maxBytes = options.maxBytes;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Bytes the live entries are accounted at; never above maxBytes. */
+  get bytes(): number {
+    return this.accounted;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: CacheKey): Promise<CachedResponse | undefined> {
+    const k = mapKey(key);
+    const entry = this.entries.get(k);
+    if (entry === undefined || entry.expiresAt <= this.now()) {
+      if (entry !== undefined) this.remove(k, entry);
+      this.counters.misses++;
+      return Promise.resolve(undefined);
+    }
+    // Re-inserting moves the key to the end: the Map's order is the recency order.
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+    this.counters.hits++;
+    // A fresh headers object, so a caller adding a header to its response cannot change the entry.
+    return Promise.resolve({ status: entry.status, headers: copyHeaders(entry.headers), body: entry.body });
+  }
+
+  set(key: CacheKey, response: CachedResponse, ttlSeconds: number): Promise<void> {
+    const k = mapKey(key);
+    // Whatever happens next, the previous response is no longer the one to serve.
+    const previous = this.entries.get(k);
+    if (previous !== undefined) this.remove(k, previous);
+
+    const ttlMs = effectiveTtlMs(ttlSeconds);
+    const bytes = ENTRY_OVERHEAD_BYTES + stringBytes(k) + headerBytes(response.headers) + response.body.length;
+    if (ttlMs === 0 || response.body.length > MAX_CACHEABLE_BODY_BYTES || bytes > this.maxBytes) {
+      this.counters.rejected++;
+      return Promise.resolve();
+    }
+    const body = Buffer.allocUnsafeSlow(response.body.length);
+    response.body.copy(body);
+    this.entries.set(k, {
+      stage: key.stage,
+      status: response.status,
+      headers: copyHeaders(response.headers),
+      body,
+      expiresAt: this.now() + ttlMs,
+      bytes,
+    });
+    this.accounted += bytes;
+    this.evictOverBudget();
+    return Promise.resolve();
+  }
+
+  delete(key: CacheKey): Promise<void> {
+    const k = mapKey(key);
+    const entry = this.entries.get(k);
+    if (entry !== undefined) this.remove(k, entry);
+    return Promise.resolve();
+  }
+
+  /** O(entries): flushing is a rare management call, and this frees the memory at once. */
+  flush(stage: string): Promise<void> {
+    for (const [k, entry] of this.entries) {
+      if (entry.stage === stage) this.remove(k, entry);
+    }
+    return Promise.resolve();
+  }
+
+  stats(): CacheStats {
+    return { ...this.counters };
+  }
+
+  private evictOverBudget(): void {
+    const now = this.now();
+    while (this.accounted > this.maxBytes) {
+      const oldest = this.entries.entries().next();
+      if (oldest.done) break;
+      const [k, entry] = oldest.value;
+      // An entry already past its TTL was dead anyway; only live ones count as evictions.
+      if (entry.expiresAt > now) this.counters.evictions++;
+      this.remove(k, entry);
+    }
+  }
+
+  private remove(k: string, entry: Entry): void {
+    this.entries.delete(k);
+    this.accounted -= entry.bytes;
+  }
+}
+
+/** The stage is length-prefixed so that no (stage, id) pair can spell another. */
+function mapKey(key: CacheKey): string {
+  return `${key.stage.length}:${key.stage}${key.id}`;
+}
+
+/** A bound on a string's heap size: a header plus two bytes per UTF-16 unit. */
+function stringBytes(text: string): number {
+  return 16 + 2 * text.length;
+}
+
+function headerBytes(headers: Record<string, string | string[]>): number {
+  let total = 0;
+  for (const name in headers) {
+    const value = headers[name]!;
+    total += stringBytes(name);
+    if (Array.isArray(value)) {
+      for (const v of value) total += HEADER_OVERHEAD_BYTES + stringBytes(v);
+    } else {
+      total += HEADER_OVERHEAD_BYTES + stringBytes(value);
+    }
+  }
+  return total;
+}
+
+function copyHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const copy: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name]!;
+    copy[name] = Array.isArray(value) ? [...value] : value;
+  }
+  return copy;
+}
