@@ -27,6 +27,8 @@ import { verifySigV4 } from './auth/sigv4.js';
 import { lambdaAuthorizerFactory } from './auth/lambda-authorizer.js';
 import { cognitoJwksOverrides, createCognitoAuthorizerFactory } from './auth/cognito-authorizer.js';
 import { createResourcePolicyGateFactory } from './auth/resource-policy-gate.js';
+import { createIamAuthorizerFactory } from './auth/iam-authorizer.js';
+import { IamPrincipals } from './auth/iam-principals.js';
 import { Networks, type NetworkOrigin } from './auth/networks.js';
 import { VERSION } from './version.js';
 
@@ -55,6 +57,12 @@ export interface PorticoOptions {
   cognitoJwks?: Record<string, string>;
   /** CIDR block → the VPC / VPC endpoint its clients count as, for resource policies; over `PORTICO_NETWORKS` (see `src/auth/networks.ts`). */
   networks?: Record<string, NetworkOrigin>;
+  /**
+   * The IAM principals whose SigV4 signatures AWS_IAM methods accept (e.g.
+   * `IamPrincipals.fromConfig({ principals: [...] })`); instead of `PORTICO_IAM_PRINCIPALS` and
+   * `PORTICO_IAM_PRINCIPALS_FILE`, which are read when it is absent (see `src/auth/iam-principals.ts`).
+   */
+  iamPrincipals?: IamPrincipals;
 }
 
 export interface DeployedApi {
@@ -99,6 +107,8 @@ export class Portico {
     const admin = AdminCredentials.resolve({ host, env: process.env, file: options.adminCredentialsFile });
     const cognitoJwks = cognitoJwksOverrides(process.env, options.cognitoJwks);
     const networks = Networks.configure(process.env, options.networks);
+    // Read once per process; a malformed configuration stops Portico from starting.
+    const iamPrincipals = options.iamPrincipals ?? IamPrincipals.load({ env: process.env });
     const store = options.store ?? SqliteStore.open(resolve(options.dataDir ?? '.portico'));
     const localInvoker = options.invoker
       ? undefined
@@ -120,6 +130,7 @@ export class Portico {
         authorizers: {
           CUSTOM: lambdaAuthorizerFactory(invoker),
           COGNITO_USER_POOLS: createCognitoAuthorizerFactory({ jwksUrlOverrides: cognitoJwks }),
+          AWS_IAM: createIamAuthorizerFactory({ principals: iamPrincipals, networks }),
         },
         resourcePolicy: createResourcePolicyGateFactory({ networks }),
       },

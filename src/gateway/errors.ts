@@ -21,6 +21,12 @@ export class GatewayError extends Error {
      * `{"message":…}` (a resource policy's denial reads `{"Message":…}`).
      */
     readonly defaultBody?: string,
+    /**
+     * The `x-amzn-ErrorType` to send instead of the response type's usual one: SigV4 failures
+     * share INVALID_SIGNATURE but name their own (IncompleteSignatureException,
+     * UnrecognizedClientException).
+     */
+    readonly errorType?: string,
   ) {
     super(message);
   }

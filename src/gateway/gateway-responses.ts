@@ -84,6 +84,8 @@ export interface GatewayResponseContext {
   validationErrorString?: string;
   /** The error's own default body (GatewayError.defaultBody), used while the type is not customised. */
   defaultBody?: string;
+  /** The error's own x-amzn-ErrorType (GatewayError.errorType), over the type's usual one. */
+  errorType?: string;
 }
 
 export interface RenderedGatewayResponse {
@@ -144,7 +146,7 @@ export class GatewayResponses {
     const chosen = own ?? fallback;
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
-      'x-amzn-ErrorType': ERROR_TYPE[type],
+      'x-amzn-ErrorType': context.errorType ?? ERROR_TYPE[type],
     };
     let body: string;
     if (!chosen) {

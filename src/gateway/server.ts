@@ -115,6 +115,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         extendedRequestId,
         validationErrorString: error.validationErrorString,
         defaultBody: error.defaultBody,
+        errorType: error.errorType,
       });
     }
     if (stage.compression) result = await compressResult(result, stage.compression, req.headers['accept-encoding']);

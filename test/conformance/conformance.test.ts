@@ -46,6 +46,10 @@ import {
 import { replayApiKeyCase } from './api-key-case.js';
 import { TOKEN_AUTHORIZER_SOURCE, installNodeFunction, invokeStatement, mockOperation, tokenAuthorizerScheme } from '../gateway/access-control-setup.js';
 import { tempDir } from '../helpers.js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { ENV_IAM_PRINCIPALS } from '../../src/auth/iam-principals.js';
+import { SIGNATURE_MISMATCH } from '../../src/auth/sigv4.js';
 
 reportConformance(import.meta.url);
 
@@ -56,10 +60,6 @@ reportConformance(import.meta.url);
 const DATA_PLANE_OUT_OF_SCOPE: Record<string, string> = {};
 
 const THROTTLING = 'no trigger in this foundation: usage plan throttling and quotas are a later capability';
-/** Only SigV4 verification of AWS_IAM methods answers these; its runner belongs with it. */
-const IAM_NOT_WIRED =
-  'AWS_IAM (SigV4) verification on the data plane is being wired separately (src/auth/iam-authorizer.ts, sigv4-data-plane.ts); ' +
-  'until it is part of the foundation, an AWS_IAM method answers every request 403 MISSING_AUTHENTICATION_TOKEN';
 
 /**
  * Default gateway responses (gateway-responses/default_gateway_responses.json) not checked
@@ -68,15 +68,14 @@ const IAM_NOT_WIRED =
  * request-validator cases recorded their messages), INVALID_API_KEY (the api-key case's
  * refused requests), and the authorizer and resource policy refusals UNAUTHORIZED,
  * ACCESS_DENIED and AUTHORIZER_CONFIGURATION_ERROR (a Lambda TOKEN authorizer and a resource
- * policy, see AUTHORIZER_TOKENS).
+ * policy, see AUTHORIZER_TOKENS), and the SigV4 refusals of an AWS_IAM method INVALID_SIGNATURE
+ * and EXPIRED_TOKEN (see IAM_PRINCIPALS).
  */
 const DEFAULT_RESPONSE_OUT_OF_SCOPE: Record<string, string> = {
   AUTHORIZER_FAILURE:
     'no request produces it: Portico answers every Lambda authorizer failure (an error, a timeout, an unusable answer) with ' +
     "AUTHORIZER_CONFIGURATION_ERROR, as AWS's public reports show (src/auth/lambda-authorizer.ts), and every Cognito failure, " +
     'an unreachable key set included, with UNAUTHORIZED',
-  EXPIRED_TOKEN: IAM_NOT_WIRED,
-  INVALID_SIGNATURE: IAM_NOT_WIRED,
   QUOTA_EXCEEDED: THROTTLING,
   RESOURCE_NOT_FOUND: 'no data-plane trigger in this foundation: later capability',
   THROTTLED: THROTTLING,
@@ -428,6 +427,68 @@ function policyDeniedApi(title: string, responses?: object): object {
   };
 }
 
+/** GET /signed, an AWS_IAM method answered by a MOCK; `responses` customise gateway responses. */
+function iamApi(title: string, responses?: object): object {
+  return {
+    openapi: '3.0.1',
+    info: { title, version: '1' },
+    components: { securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } } },
+    paths: { '/signed': { get: mockOperation([{ sigv4: [] }]) } },
+    ...(responses ? { 'x-amazon-apigateway-gateway-responses': responses } : {}),
+  };
+}
+
+interface IamKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * The IAM principals the SigV4 refusals are signed with: a user's long-term key, and temporary
+ * credentials that expired long ago (EXPIRED_TOKEN).
+ */
+const IAM_USER = { accessKeyId: 'AKIACONFORMANCE001', secretAccessKey: 'conformance-user-secret', arn: 'arn:aws:iam::000000000000:user/conformance' };
+const IAM_EXPIRED = {
+  accessKeyId: 'ASIACONFORMANCE001',
+  secretAccessKey: 'conformance-role-secret',
+  sessionToken: 'conformance-session-token',
+  expiration: '2020-01-01T00:00:00Z',
+  arn: 'arn:aws:sts::000000000000:assumed-role/conformance/expired',
+};
+const IAM_PRINCIPALS = { principals: [IAM_USER, IAM_EXPIRED] };
+
+/**
+ * Runs `use` against a Portico started with IAM_PRINCIPALS (read from PORTICO_IAM_PRINCIPALS
+ * when it starts, so the variable is set only around the start), then closes it.
+ */
+async function withIamEnv(use: (env: Env) => Promise<void>): Promise<void> {
+  const saved = process.env[ENV_IAM_PRINCIPALS];
+  process.env[ENV_IAM_PRINCIPALS] = JSON.stringify(IAM_PRINCIPALS);
+  let env: Env;
+  try {
+    env = await startEnv([]);
+  } finally {
+    if (saved === undefined) delete process.env[ENV_IAM_PRINCIPALS];
+    else process.env[ENV_IAM_PRINCIPALS] = saved;
+  }
+  try {
+    await use(env);
+  } finally {
+    await env.close();
+  }
+}
+
+/** GET /dev/signed to `api`, signed by the AWS SDK's signer for `region` and `service`, as sent host-style. */
+async function signedIamRequest(env: Env, api: DeployedApi, key: IamKey, region = env.portico.account.region, service = 'execute-api'): Promise<Parameters<Env['invokeWire']>[1]> {
+  const host = env.hostOf(api);
+  const signer = new SignatureV4({ service, region, credentials: key, sha256: Sha256 });
+  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: host.replace(/:\d+$/, ''), port: env.portico.port, path: '/dev/signed', query: {}, headers: { host } });
+  // The sender adds Host itself.
+  const headers = Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host');
+  return { method: 'GET', path: '/dev/signed', headers };
+}
+
 describe('gateway-responses', () => {
   const { conformanceCase, outOfScope } = conformanceFolder('gateway-responses');
   const dataPlane = fixture('gateway-responses/data_plane_error_responses.json');
@@ -571,6 +632,11 @@ describe('gateway-responses', () => {
         const reply = await env.invoke(deployed, { method: 'GET', path: `/${routing.setup.stage}/no-such-resource` });
         // The message every unrouted request carries.
         expectDefaultResponse(item, 'Missing Authentication Token', reply);
+        // An unsigned request to an AWS_IAM method is answered the same way.
+        const iam = await env.deploy('iam', 'dev', () => iamApi('iam'));
+        const unsigned = await env.invoke(iam, { method: 'GET', path: '/dev/signed' });
+        expectDefaultResponse(item, 'Missing Authentication Token', unsigned, 'unsigned AWS_IAM request: ');
+        assert.equal(unsigned.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException');
       });
     } else if (item.responseType === 'INVALID_API_KEY') {
       conformanceCase(id, async () => {
@@ -614,6 +680,37 @@ describe('gateway-responses', () => {
         expectAccessDenied(item, policyDenial(denied), await env.invoke(denied, request), 'resource policy: ');
         expectDefaultResponse(item, policyDenial(deniedCustomised), await env.invoke(deniedCustomised, request), 'customised, resource policy: ');
       });
+    } else if (item.responseType === 'INVALID_SIGNATURE' || item.responseType === 'EXPIRED_TOKEN') {
+      // SigV4 refusals of an AWS_IAM method, signed by the AWS SDK's own signer, checked as
+      // AWS's default response and, customised with the recorded default, rendered the same.
+      conformanceCase(id, () =>
+        withIamEnv(async (iamEnv) => {
+          const apis = [await iamEnv.deploy('iam', 'dev', () => iamApi('iam')), await iamEnv.deploy('iam:customised', 'dev', () => iamApi('iam-customised', recordedAsCustomised(item)))];
+          for (const [i, api] of apis.entries()) {
+            const label = i === 0 ? '' : 'customised, ';
+            const expectRefusal = (reply: Awaited<ReturnType<Env['invoke']>>, message: string, errorType: string, why: string): void => {
+              expectDefaultResponse(item, message, reply, `${label}${why}: `);
+              assert.equal(reply.headers['x-amzn-errortype'], errorType, `${label}${why}`);
+            };
+            if (item.responseType === 'EXPIRED_TOKEN') {
+              const reply = await iamEnv.invokeWire(api, await signedIamRequest(iamEnv, api, IAM_EXPIRED));
+              expectRefusal(reply, 'The security token included in the request is expired', 'ExpiredTokenException', 'expired temporary credentials');
+              continue;
+            }
+            const region = await iamEnv.invokeWire(api, await signedIamRequest(iamEnv, api, IAM_USER, 'eu-west-1'));
+            expectRefusal(region, "Credential should be scoped to a valid region, not 'eu-west-1'. ", 'InvalidSignatureException', 'another region');
+            const service = await iamEnv.invokeWire(api, await signedIamRequest(iamEnv, api, IAM_USER, undefined, 'apigateway'));
+            expectRefusal(service, "Credential should be scoped to correct service: 'execute-api'. ", 'InvalidSignatureException', 'another service');
+            const unknown = await iamEnv.invokeWire(api, await signedIamRequest(iamEnv, api, { accessKeyId: 'AKIANOBODY00000001', secretAccessKey: 'x' }));
+            expectRefusal(unknown, 'The security token included in the request is invalid.', 'UnrecognizedClientException', 'unknown access key');
+            // The mismatch message goes on to print the canonical request and string to sign.
+            const wrong = await iamEnv.invokeWire(api, await signedIamRequest(iamEnv, api, { ...IAM_USER, secretAccessKey: 'not-the-secret' }));
+            const message: unknown = parseJson(wrong.text).ok ? JSON.parse(wrong.text).message : undefined;
+            assert.ok(typeof message === 'string' && message.startsWith(`${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'GET\n/dev/signed\n`), `${label}wrong secret: ${wrong.text}`);
+            expectRefusal(wrong, message, 'InvalidSignatureException', 'wrong secret');
+          }
+        }),
+      );
     } else if (trigger !== undefined) {
       conformanceCase(id, async () => {
         const c = validatorCase(trigger);

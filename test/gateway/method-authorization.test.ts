@@ -1,8 +1,9 @@
 /**
  * Methods protected by an authorizer (CUSTOM Lambda authorizers, COGNITO_USER_POOLS) or by IAM
- * (AWS_IAM) fail closed on the data plane until their verifiers are wired in: whatever the
- * caller sends, the request is answered as AWS answers an unauthenticated caller and never
- * reaches the integration. The authorizer step runs before the API key check.
+ * (AWS_IAM) refuse callers they cannot authenticate (no Lambda function, no user pool keys, no
+ * IAM principals configured): the request is answered as AWS answers an unauthenticated caller
+ * and never reaches the integration. The authorizer step runs before the API key check. Signed
+ * AWS_IAM requests are covered by iam-authorization.test.ts.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,9 +113,12 @@ describe('methods with an authorizer or IAM authorization', () => {
     expectUnauthorized(await call('cognito', { authorization: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' }), 'an unverified JWT');
   });
 
-  it('answers AWS_IAM methods 403 Missing Authentication Token, signed or not', async () => {
+  it('answers AWS_IAM methods 403 Missing Authentication Token unsigned, and InvalidSignatureException for a stale signature', async () => {
     expectMissingToken(await call('iam'), 'unsigned');
-    expectMissingToken(await call('iam', SIGNED), 'a signature no verifier checked');
+    const stale = await call('iam', SIGNED);
+    assert.equal(stale.status, 403, stale.text);
+    assert.equal(stale.headers['x-amzn-errortype'], 'InvalidSignatureException');
+    assert.match(stale.json().message, /^Signature expired: 20240101T000000Z is now earlier than /);
   });
 
   it('runs the authorizer step before the API key check', async () => {
