@@ -211,6 +211,7 @@ export class Portico {
       sourceKey: options.sourceKey,
       sourceName: options.sourceName,
       apiId: options.apiId,
+      account: this.account,
     });
     const { deployment, stage } = await deployRestApi(this.store, api.id, {
       stageName: options.stageName ?? 'dev',

@@ -134,7 +134,8 @@ export function decideAuthorization(input: AuthorizationInput): AuthorizationDec
       // why a cross-account IAM caller needs a resource policy that grants it.
       const behavior = combineOutcomes(identity, rp ?? 'NotApplicable', input.crossAccount ?? false);
       if (behavior === 'Allow') return ALLOWED;
-      const caller = input.callerArn ?? 'anonymous';
+      // AWS masks the account id in the caller's ARN as it does in the method's.
+      const caller = input.callerArn === undefined ? 'anonymous' : input.maskAccountId === false ? input.callerArn : maskAccountInArn(input.callerArn);
       const explicit = behavior === 'ExplicitDeny';
       const deniedBy: DeniedBy = rp === 'Deny' ? 'resource-policy' : identity === 'Deny' || (!explicit && identity !== 'Allow') ? 'identity-policy' : 'resource-policy';
       return denied(behavior, deniedBy, notAuthorizedToInvoke(caller, arn, explicit));

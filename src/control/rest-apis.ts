@@ -5,6 +5,7 @@
  * completely or not at all.
  */
 import type { Store, StoreWriter } from '../store/store.js';
+import type { AccountSettings } from '../model/settings.js';
 import type { ApiRecord, Deployment, Stage } from '../model/api.js';
 import type { RestApiDocument } from '../model/rest-api.js';
 import type { FunctionDefinition } from '../model/function.js';
@@ -30,6 +31,8 @@ export interface ImportOptions {
   sourceName?: string;
   /** Import into this API id (creating it if absent) instead of a generated one. */
   apiId?: string;
+  /** The account and region `${AWS::…}` variables and `execute-api:/` policy shorthand resolve to. */
+  account?: AccountSettings;
 }
 
 /** Imports (or re-imports in place) an OpenAPI 3.0 / Swagger 2.0 definition. */
@@ -45,6 +48,7 @@ export async function importRestApi(store: Store, input: string | object, option
       sourceName: options.sourceName,
       apiId: options.apiId ?? existing?.id,
       previous: existing?.document,
+      account: options.account,
     });
     if (existing) document.restApi.createdDate = existing.document.restApi.createdDate;
     const record: ApiRecord = { id: document.restApi.id, protocolType: 'REST', document, sourceKey: options.sourceKey };

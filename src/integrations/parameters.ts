@@ -57,6 +57,7 @@ const REQUEST_READERS: Record<RequestContextVariable, ValueSource> = {
 
 /** Readers of `$context.identity.NAME`; a field no authorizer or API key filled is absent. */
 const IDENTITY_READERS: Record<IdentityContextVariable, ValueSource> = {
+  accessKey: (inv) => inv.caller?.identity?.accessKey,
   accountId: (inv) => inv.caller?.identity?.accountId,
   apiKey: (inv) => inv.apiKey?.value,
   apiKeyId: (inv) => inv.apiKey?.keyId,

@@ -34,6 +34,7 @@ export type RequestContextVariable = (typeof REQUEST_CONTEXT_VARIABLES)[number];
 
 /** `$context.identity.NAME` variables, by NAME. */
 export const IDENTITY_CONTEXT_VARIABLES = [
+  'accessKey',
   'accountId',
   'apiKey',
   'apiKeyId',

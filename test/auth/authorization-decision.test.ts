@@ -27,8 +27,10 @@ const RP_EXPLICIT = `User: anonymous is not authorized to perform: execute-api:I
 const RP_IMPLICIT = `User: anonymous is not authorized to perform: execute-api:Invoke on resource: ${MASKED}`;
 const AUTHORIZER_EXPLICIT = 'User is not authorized to access this resource with an explicit deny';
 const AUTHORIZER_IMPLICIT = 'User is not authorized to access this resource';
-const IAM_EXPLICIT = `User: ${DAVE} is not authorized to perform: execute-api:Invoke on resource: ${MASKED} with an explicit deny`;
-const IAM_IMPLICIT = `User: ${DAVE} is not authorized to perform: execute-api:Invoke on resource: ${MASKED}`;
+/** AWS masks the caller's account id in the message too. */
+const DAVE_MASKED = 'arn:aws:iam::********2222:user/dave';
+const IAM_EXPLICIT = `User: ${DAVE_MASKED} is not authorized to perform: execute-api:Invoke on resource: ${MASKED} with an explicit deny`;
+const IAM_IMPLICIT = `User: ${DAVE_MASKED} is not authorized to perform: execute-api:Invoke on resource: ${MASKED}`;
 
 type Expected = { behavior: 'Allow' } | { behavior: 'ExplicitDeny' | 'ImplicitDeny'; deniedBy: DeniedBy; message: string };
 

@@ -407,13 +407,7 @@ describe('AWS_IAM methods', () => {
   });
 
   it("an explicit Deny wins, whether it is the resource policy's or the identity policy's", async () => {
-    const rp = await signedCall(ALICE, guarded, 'blocked');
-    assert.equal(rp.status, 403, rp.text);
-    assert.equal(rp.headers['x-amzn-errortype'], 'AccessDeniedException');
-    assert.match(
-      rp.json().Message,
-      new RegExp(`^User: arn:aws:iam::(${ACCOUNT}|\\*{8}3333):user/team/alice is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:\\*{8}3333:${guarded}/dev/GET/blocked with an explicit deny$`),
-    );
+    expectDenied(await signedCall(ALICE, guarded, 'blocked'), ALICE, guarded, 'blocked', true, 'resource policy deny');
     // carol is granted by the resource policy everywhere but /blocked.
     assert.equal((await signedCall(CAROL, guarded, 'blocked')).status, 403);
     // alice's own Deny holds though the resource policy does not name her.

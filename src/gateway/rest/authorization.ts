@@ -162,11 +162,10 @@ export const unauthorized = (): GatewayError => new GatewayError('UNAUTHORIZED',
 export const accessDenied = (): GatewayError => new GatewayError('ACCESS_DENIED', 'User is not authorized to access this resource');
 
 /**
- * What a method of a type without a verifier gets: it answers as AWS answers a caller it could
- * not authenticate (a Lambda or Cognito authorizer's 401 "Unauthorized", IAM's 403 "Missing
- * Authentication Token") and never lets a request through. The verifiers (Lambda authorizers,
- * the Cognito JWT verifier, SigV4 with IAM principals) are wired next, through
- * AuthorizationServices.authorizers; until then these methods stay closed.
+ * What a method gets when no verifier is registered for its type (Portico registers all three in
+ * portico.ts; an embedding may not): it answers as AWS answers a caller it could not
+ * authenticate (a Lambda or Cognito authorizer's 401 "Unauthorized", IAM's 403 "Missing
+ * Authentication Token") and never lets a request through.
  */
 const FAIL_CLOSED: Record<AuthenticatingType, MethodAuthorizer> = {
   CUSTOM: { authorize: () => Promise.reject(unauthorized()) },
