@@ -69,6 +69,8 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     this.client.removeAllListeners('error');
+    // A deliberate close is not an outage: without this, quitting logs "unavailable".
+    this.client.removeAllListeners('close');
     this.client.on('error', () => undefined);
     try {
       await this.client.quit();
