@@ -1,7 +1,7 @@
 /**
  * Portico as a library: opens the store, compiles every deployed stage, starts the listener,
  * and offers the file-driven control operations the CLI and the tests use. One object, one
- * port; `close()` releases all of it.
+ * port, at most one Redis connection (shared by the traffic controls); `close()` releases all of it.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +31,9 @@ import { createIamAuthorizerFactory } from './auth/iam-authorizer.js';
 import { IamPrincipals } from './auth/iam-principals.js';
 import { Networks, type NetworkOrigin } from './auth/networks.js';
 import { VERSION } from './version.js';
+import { closeTraffic, REDIS_URL_ENV, startTraffic, type TrafficServices } from './traffic/traffic-services.js';
+import type { RedisConnection } from './traffic/redis-connection.js';
+import type { StageCacheStats } from './traffic/cache-registry.js';
 
 export interface PorticoOptions {
   /** Where the embedded store lives; default `./.portico`. Ignored when `store` is given. */
@@ -63,6 +66,15 @@ export interface PorticoOptions {
    * `PORTICO_IAM_PRINCIPALS_FILE`, which are read when it is absent (see `src/auth/iam-principals.ts`).
    */
   iamPrincipals?: IamPrincipals;
+  /**
+   * The Redis that response caches (and, as they are wired, throttles and quotas) keep their
+   * state in, shared with every Portico using it: `redis://host:port`; over `PORTICO_REDIS_URL`.
+   * Without it (or with an empty string) each stage's cache lives in this process. Encrypted
+   * cache entries (cacheDataEncrypted) need the key in `PORTICO_CACHE_KEY` (32 bytes, hex or base64).
+   */
+  redisUrl?: string;
+  /** Prefix of every key Portico writes to Redis (default `portico:`). */
+  redisKeyPrefix?: string;
 }
 
 export interface DeployedApi {
@@ -92,6 +104,8 @@ export class Portico {
     readonly apiKeys: ApiKeyIndex,
     readonly invoker: FunctionInvoker,
     readonly account: AccountSettings,
+    /** Response caches now, throttles and quotas next, and the Redis connection they share. */
+    readonly traffic: TrafficServices,
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
@@ -120,6 +134,14 @@ export class Portico {
           maxInstances: options.maxFunctionInstances,
         });
     const invoker = options.invoker ?? localInvoker!;
+    let traffic: TrafficServices;
+    try {
+      traffic = await startTraffic({ redisUrl: options.redisUrl ?? process.env[REDIS_URL_ENV], redisKeyPrefix: options.redisKeyPrefix });
+    } catch (err) {
+      await invoker.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
     const apiKeys = new ApiKeyIndex(store);
     const registry = new StageRegistry(
       store,
@@ -133,6 +155,8 @@ export class Portico {
           AWS_IAM: createIamAuthorizerFactory({ principals: iamPrincipals, networks }),
         },
         resourcePolicy: createResourcePolicyGateFactory({ networks }),
+        traffic,
+        iamPrincipals,
       },
       (name) => invoker.invalidate(name),
     );
@@ -157,6 +181,7 @@ export class Portico {
         store,
         account,
         invoker,
+        caches: traffic.cache,
         authenticate: (req, body) => {
           const result = verifySigV4(
             { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
@@ -180,14 +205,25 @@ export class Portico {
         // Handlers sign their SDK calls with the well-known pair only where that pair is what Portico accepts.
         ...(admin.source === 'default-loopback' ? { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } : {}),
       });
-      return new Portico(store, registry, apiKeys, invoker, account, server, host, port, !options.store);
+      return new Portico(store, registry, apiKeys, invoker, account, traffic, server, host, port, !options.store);
     } catch (err) {
       apiKeys.close();
       registry.close();
+      await closeTraffic(traffic);
       await invoker.close();
       if (!options.store) await store.close();
       throw err;
     }
+  }
+
+  /** The Redis connection the traffic controls share, when one is configured. */
+  get redis(): RedisConnection | undefined {
+    return this.traffic.redis;
+  }
+
+  /** Hit and miss counts of every cached stage (CacheHitCount / CacheMissCount). */
+  cacheStats(): StageCacheStats[] {
+    return this.traffic.cache.stats();
   }
 
   /** `http://host:port`, with a loopback name when bound to all interfaces. */
@@ -262,6 +298,7 @@ export class Portico {
       this.server.closeAllConnections();
     });
     await this.invoker.close();
+    await closeTraffic(this.traffic);
     if (this.ownsStore) await this.store.close();
   }
 }

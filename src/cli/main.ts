@@ -14,6 +14,8 @@ import { OpenApiImportError } from '../importers/openapi.js';
 import { BadRequestError, NotFoundError } from '../control/rest-apis.js';
 import { AdminCredentialsError } from '../auth/admin-credentials.js';
 import { VERSION } from '../version.js';
+import { TrafficConfigurationError } from '../traffic/traffic-services.js';
+import { CacheConfigurationError } from '../traffic/response-cache.js';
 
 const MAIN_HELP = `portico ${VERSION} — Amazon API Gateway on your own machine
 
@@ -47,6 +49,10 @@ Options:
                     off: discard them
   --max-instances N function instances allowed at once across all functions
                     (default: four per CPU, at least 8)
+  --redis URL       keep stage response caches in this Redis (redis://host:port),
+                    shared with every Portico using it (or PORTICO_REDIS_URL); without
+                    it each stage's cache is in memory. Encrypted entries
+                    (cacheDataEncrypted) need PORTICO_CACHE_KEY (32 bytes, hex or base64)
   -h, --help        show this help`;
 
 /** An error the user caused and can fix: one line, no stack. */
@@ -55,6 +61,7 @@ class UsageError extends Error {}
 function isUserError(err: unknown): boolean {
   if (err instanceof UsageError || err instanceof ProjectError || err instanceof OpenApiImportError) return true;
   if (err instanceof BadRequestError || err instanceof NotFoundError || err instanceof AdminCredentialsError) return true;
+  if (err instanceof TrafficConfigurationError || err instanceof CacheConfigurationError) return true;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EISDIR';
 }
@@ -83,6 +90,7 @@ async function serve(argv: string[]): Promise<void> {
         'admin-credentials': { type: 'string' },
         'function-logs': { type: 'string' },
         'max-instances': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -113,6 +121,7 @@ async function serve(argv: string[]): Promise<void> {
     functionLogs: functionLogs === 'stdout' ? printFunctionLog : undefined,
     onFunctionReload: (name) => console.log(`portico: function ${name} reloaded (its code changed)`),
     maxFunctionInstances: maxInstances,
+    redisUrl: values.redis,
     host: values.host ?? '127.0.0.1',
     dataDir: values['data-dir'] ?? process.env.PORTICO_DATA_DIR ?? '.portico',
     account: {

@@ -1,7 +1,7 @@
 /**
  * The listener: one node:http server on one port. Each request is dispatched to Portico's own
  * endpoints (`/_portico/…`) or to a stage's data plane, run through the matched method's
- * access control and integration, and answered with AWS's headers; any failure becomes a
+ * access control, response cache and integration, and answered with AWS's headers; any failure becomes a
  * gateway response. No client input can crash the process: every error path ends in a response
  * or a closed socket.
  */
@@ -93,7 +93,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       // does; a method without any has no step and pays only this check.
       const authorize = match.method.authorize;
       if (authorize !== undefined) await authorize(inv);
-      result = await match.method.integrate(inv);
+      // A cached method's cache step stands in for the integration and calls it on a miss.
+      const cache = match.method.cache;
+      result = await (cache !== undefined ? cache(inv) : match.method.integrate(inv));
     } catch (err) {
       // The client went away mid-request: there is no one left to answer.
       if (res.destroyed || (err as NodeJS.ErrnoException)?.code === 'ECONNRESET') {

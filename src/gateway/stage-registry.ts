@@ -4,6 +4,10 @@
  * is recompiled and swapped in with one map assignment, so requests in flight finish on the
  * CompiledStage they started with. A stage with a canary release carries its canary compiled
  * alongside, and each request is routed to one or the other by a random draw.
+ *
+ * A stage's response cache lives in the cache registry (CompileServices.traffic), not in the
+ * CompiledStage, so it survives recompiles; it is released here when the stage (or its API) is
+ * deleted or its caching is turned off.
  */
 import type { Store, StoreChange } from '../store/store.js';
 import type { CanarySettings, Stage } from '../model/api.js';
@@ -81,15 +85,21 @@ export class StageRegistry {
         case 'api':
           if (change.deleted) {
             this.apis.delete(change.apiId);
-            for (const k of [...this.stages.keys()]) if (k.startsWith(`${change.apiId}/`)) this.stages.delete(k);
+            for (const [k, compiled] of [...this.stages]) {
+              if (!k.startsWith(`${change.apiId}/`)) continue;
+              this.stages.delete(k);
+              this.releaseCache(change.apiId, compiled.stageName);
+            }
           } else {
             const api = await this.store.getApi(change.apiId);
             if (api?.protocolType === 'REST') this.apis.set(api.id, api.document.restApi?.name ?? api.id);
           }
           break;
         case 'stage':
-          if (change.deleted) this.stages.delete(key(change.apiId, change.stageName));
-          else {
+          if (change.deleted) {
+            this.stages.delete(key(change.apiId, change.stageName));
+            this.releaseCache(change.apiId, change.stageName);
+          } else {
             const stage = await this.store.getStage(change.apiId, change.stageName);
             if (stage) await this.load(stage);
           }
@@ -103,7 +113,13 @@ export class StageRegistry {
     }
   }
 
+  private releaseCache(apiId: string, stageName: string): void {
+    this.services.traffic?.cache.release(apiId, stageName);
+  }
+
   private async load(stage: Stage): Promise<void> {
+    // Compiling a cached stage acquires its cache; one with caching off gives it up.
+    if (!stage.cacheClusterEnabled) this.releaseCache(stage.apiId, stage.stageName);
     const deployment = await this.store.getDeployment(stage.apiId, stage.deploymentId);
     if (!deployment) return;
     const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, stage, this.services);
@@ -116,7 +132,7 @@ export class StageRegistry {
     const deployment = await this.store.getDeployment(stage.apiId, settings.deploymentId);
     if (!deployment) return undefined;
     const variables = { ...stage.variables, ...settings.stageVariableOverrides };
-    const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, { ...stage, variables }, this.services);
+    const compiled = compileRestStage(deployment as typeof deployment & { snapshot: RestApiDocument }, { ...stage, variables }, this.services, { canary: settings });
     return { percentTraffic: settings.percentTraffic, stage: { ...compiled, isCanaryRequest: true } };
   }
 }

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Store } from '../store/store.js';
 import type { AccountSettings } from '../model/settings.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
+import type { CacheRegistry } from '../traffic/cache-registry.js';
 
 export interface ManagementContext {
   store: Store;
@@ -15,6 +16,8 @@ export interface ManagementContext {
   baseUrl: string;
   /** Runs functions, for operations that execute an API (TestInvokeMethod, TestInvokeAuthorizer). */
   invoker?: FunctionInvoker;
+  /** The data plane's stage caches, for FlushStageCache; without it there is nothing to flush. */
+  caches?: Pick<CacheRegistry, 'flush'>;
 }
 
 export interface OperationRequest {

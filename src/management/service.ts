@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { AccountSettings } from '../model/settings.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
+import type { CacheRegistry } from '../traffic/cache-registry.js';
 import { ManagementError } from './errors.js';
 import { matchOperation, serviceOfPath } from './router.js';
 import { handlerFor } from './registry.js';
@@ -30,6 +31,8 @@ export interface ManagementApiDependencies {
   account: AccountSettings;
   /** Runs functions for the operations that execute an API. */
   invoker?: FunctionInvoker;
+  /** The data plane's stage caches, which FlushStageCache empties. */
+  caches?: Pick<CacheRegistry, 'flush'>;
   /** Verifies the request's SigV4 signature; undefined means allowed. */
   authenticate(req: IncomingMessage, body: Buffer): AuthFailure | undefined;
   /**
@@ -121,7 +124,7 @@ export function createManagementApi(deps: ManagementApiDependencies): (req: Inco
     if (!handler) {
       throw new ManagementError('NotImplementedException', `Portico does not implement ${binding.service}:${binding.name} yet`, 501);
     }
-    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req), invoker: deps.invoker };
+    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req), invoker: deps.invoker, caches: deps.caches };
     const request: OperationRequest = { path: labels, query, headers: req.headers, body, raw: read.body };
     const result = await handler(ctx, request);
     const status = result.status ?? binding.status;

@@ -4,9 +4,11 @@
  * matcher. Everything that can be decided before a request arrives is decided here; stage
  * variables are fixed per stage, so they are substituted now too. A method's access control
  * (authorizer, resource policy, API key) is compiled into its own step, `authorize`, run before
- * `integrate`; TestInvokeMethod calls `integrate` alone, as AWS's test bypasses authorization.
+ * `integrate`; TestInvokeMethod calls `integrate` alone, as AWS's test bypasses authorization
+ * (and the cache). A method the stage caches also gets `cache` (method-cache.ts), which the
+ * listener runs instead of `integrate`: validation, the cache lookup, and the integration on a miss.
  */
-import type { Deployment, Stage } from '../../model/api.js';
+import type { CanarySettings, Deployment, Stage } from '../../model/api.js';
 import type { Integration, RestApiDocument } from '../../model/rest-api.js';
 import type { AccountSettings } from '../../model/settings.js';
 import type { FunctionInvoker } from '../../functions/invoker.js';
@@ -22,6 +24,9 @@ import { compileRequestValidation } from './request-validation.js';
 import { compileCompressionPolicy, type CompressionPolicy } from '../compression.js';
 import type { Invocation } from '../invocation.js';
 import { compileAuthorization, type AuthorizationServices, type AuthorizeStep } from './authorization.js';
+import { compileMethodCache, stageCacheFor } from './method-cache.js';
+import type { TrafficServices } from '../../traffic/traffic-services.js';
+import type { IamPrincipalDirectory } from '../../auth/iam-principals.js';
 
 export interface CompiledMethod {
   resourceId: string;
@@ -33,6 +38,11 @@ export interface CompiledMethod {
    */
   authorize?: AuthorizeStep;
   integrate: IntegrationHandler;
+  /**
+   * Set when the stage caches this method: `integrate` wrapped in the response cache, run by
+   * the listener in its place. Undefined otherwise, so an uncached method pays nothing for it.
+   */
+  cache?: IntegrationHandler;
 }
 
 export interface CompiledStage {
@@ -59,6 +69,15 @@ export interface CompiledStage {
 export interface CompileServices extends AuthorizationServices {
   account: AccountSettings;
   invoker: FunctionInvoker;
+  /** The traffic controls (response caches; throttles and quotas next); without them none apply. */
+  traffic?: TrafficServices;
+  /** The IAM principals, whose policies may grant execute-api:InvalidateCache. */
+  iamPrincipals?: IamPrincipalDirectory;
+}
+
+/** What a compile is for, beyond the stage: the stage's canary, when it is that. */
+export interface CompileVariant {
+  canary?: CanarySettings;
 }
 
 const misconfigured: IntegrationHandler = async () => Promise.reject(apiConfigurationError());
@@ -86,9 +105,11 @@ export function compileRestStage(
   deployment: Deployment<RestApiDocument>,
   stage: Stage,
   services: CompileServices,
+  variant: CompileVariant = {},
 ): CompiledStage {
   const doc = deployment.snapshot;
   const router = new RestRouter<CompiledMethod>();
+  const stageCache = stageCacheFor(stage, deployment.id, services.traffic?.cache, variant);
   for (const resource of Object.values(doc.resources)) {
     for (const [httpMethod, method] of Object.entries(resource.resourceMethods)) {
       if (!method) continue;
@@ -102,20 +123,37 @@ export function compileRestStage(
             integration: method.methodIntegration,
           })
         : misconfigured;
-      const validate = compileRequestValidation(doc, method);
-      // Validation runs before the integration request, as the method request step does on AWS.
-      const integrate: IntegrationHandler = validate
-        ? async (inv: Invocation) => {
-            await validate({
+      const validation = compileRequestValidation(doc, method);
+      const validate = validation
+        ? (inv: Invocation) =>
+            validation({
               headers: inv.req.headers,
               query: inv.query,
               pathParameters: inv.pathParameters,
               contentType: inv.req.headers['content-type'],
               body: () => inv.body(),
-            });
+            })
+        : undefined;
+      // Validation runs before the integration request, as the method request step does on AWS.
+      const integrate: IntegrationHandler = validate
+        ? async (inv: Invocation) => {
+            await validate(inv);
             return integration(inv);
           }
         : integration;
+      const cache = compileMethodCache({
+        stageCache,
+        stage,
+        account: services.account,
+        resourcePath: resource.path,
+        httpMethod,
+        method,
+        integration: method.methodIntegration,
+        resourcePathOf: (id) => doc.resources[id]?.path,
+        validate,
+        integrate: integration,
+        principals: services.iamPrincipals,
+      });
       const authorize = compileAuthorization(
         {
           restApi: doc.restApi,
@@ -128,8 +166,8 @@ export function compileRestStage(
         },
         services,
       );
-      // Every method object has the same shape (authorize possibly undefined): one check per request.
-      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, integrate });
+      // Every method object has the same shape (authorize and cache possibly undefined): one check each per request.
+      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, integrate, cache });
     }
   }
   const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;

@@ -4,7 +4,7 @@
  * one transaction; the data plane recompiles a stage when it is stored.
  */
 import type { Stage } from '../../model/api.js';
-import { badRequest, conflict } from '../errors.js';
+import { badRequest, conflict, ManagementError } from '../errors.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import type { PatchOperation } from '../patch.js';
 import type { StoreWriter } from '../../store/store.js';
@@ -202,11 +202,28 @@ const deleteStage: OperationHandler = async (ctx, req) => {
   return { status: 202 };
 };
 
-/** Portico keeps no stage cache yet, so a flush only has to find the stage. */
-const flushStage: OperationHandler = async (ctx, req) => {
+/** FlushStageAuthorizersCache: the authorizer result caches are not flushed from here yet, so it only finds the stage. */
+const findStage: OperationHandler = async (ctx, req) => {
   const apiId = req.path.restApiId!;
   await readRestApi(ctx, ctx.store, apiId);
   await readStage(ctx.store, apiId, req.path.stageName!);
+  return { status: 202 };
+};
+
+/**
+ * FlushStageCache: empties the stage's response cache (in this process, or in the shared
+ * Redis). A stage without caching has nothing to flush and is answered the same way.
+ */
+const flushStageCache: OperationHandler = async (ctx, req) => {
+  const apiId = req.path.restApiId!;
+  const stageName = req.path.stageName!;
+  await readRestApi(ctx, ctx.store, apiId);
+  await readStage(ctx.store, apiId, stageName);
+  try {
+    await ctx.caches?.flush(apiId, stageName);
+  } catch {
+    throw new ManagementError('ServiceUnavailableException', 'The stage cache could not be flushed: its cache store is unavailable. Try again later.', 503);
+  }
   return { status: 202 };
 };
 
@@ -216,6 +233,6 @@ export const STAGES_HANDLERS: HandlerTable = {
   GetStages: getStages,
   UpdateStage: updateStage,
   DeleteStage: deleteStage,
-  FlushStageCache: flushStage,
-  FlushStageAuthorizersCache: flushStage,
+  FlushStageCache: flushStageCache,
+  FlushStageAuthorizersCache: findStage,
 };
