@@ -11,7 +11,7 @@ import type { Store } from './store/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { ApiRecord, Deployment, Stage } from './model/api.js';
 import type { FunctionDefinition } from './model/function.js';
-import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from './model/settings.js';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings, type AccountThrottle } from './model/settings.js';
 import type { FunctionInvoker } from './functions/invoker.js';
 import { LocalInvoker } from './functions/local-invoker.js';
 import type { FunctionLogSink } from './functions/function-log.js';
@@ -31,7 +31,7 @@ import { createIamAuthorizerFactory } from './auth/iam-authorizer.js';
 import { IamPrincipals } from './auth/iam-principals.js';
 import { Networks, type NetworkOrigin } from './auth/networks.js';
 import { VERSION } from './version.js';
-import { closeTraffic, REDIS_URL_ENV, startTraffic, type TrafficServices } from './traffic/traffic-services.js';
+import { closeTraffic, REDIS_URL_ENV, startTraffic, type TrafficFailurePolicies, type TrafficServices } from './traffic/traffic-services.js';
 import type { RedisConnection } from './traffic/redis-connection.js';
 import type { StageCacheStats } from './traffic/cache-registry.js';
 
@@ -43,6 +43,10 @@ export interface PorticoOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Account id, Region, and `throttle`: the account-level limit (`{ rateLimit, burstLimit }`,
+   * default AWS's 10,000 requests per second, burst 5,000).
+   */
   account?: Partial<AccountSettings>;
   invoker?: FunctionInvoker;
   /** Where function logs (START/END/REPORT and the functions' output) go; nowhere by default. */
@@ -67,12 +71,18 @@ export interface PorticoOptions {
    */
   iamPrincipals?: IamPrincipals;
   /**
-   * The Redis that response caches (and, as they are wired, throttles and quotas) keep their
-   * state in, shared with every Portico using it: `redis://host:port`; over `PORTICO_REDIS_URL`.
-   * Without it (or with an empty string) each stage's cache lives in this process. Encrypted
-   * cache entries (cacheDataEncrypted) need the key in `PORTICO_CACHE_KEY` (32 bytes, hex or base64).
+   * The Redis that response caches, throttle buckets and usage plan quotas keep their state in,
+   * shared with every Portico using it: `redis://host:port`; over `PORTICO_REDIS_URL`. Without
+   * it (or with an empty string) caches and buckets live in this process and quotas are counted
+   * here with the store as their durable copy. Encrypted cache entries (cacheDataEncrypted)
+   * need the key in `PORTICO_CACHE_KEY` (32 bytes, hex or base64).
    */
   redisUrl?: string;
+  /**
+   * What throttling and quotas do while their counts cannot be reached (Redis down, the store
+   * failing): by default throttling admits ('open') and quotas refuse with a 503 ('closed').
+   */
+  failurePolicies?: TrafficFailurePolicies;
   /** Prefix of every key Portico writes to Redis (default `portico:`). */
   redisKeyPrefix?: string;
 }
@@ -81,6 +91,14 @@ export interface DeployedApi {
   api: ApiRecord;
   deployment: Deployment;
   stage: Stage;
+}
+
+/** The account throttle option must be usable as a token bucket: rate and burst, neither negative. */
+function checkAccountThrottle(throttle: AccountThrottle): void {
+  const { rateLimit, burstLimit } = throttle;
+  if (!(Number.isFinite(rateLimit) && rateLimit >= 0) || !(Number.isInteger(burstLimit) && burstLimit >= 0)) {
+    throw new Error(`Account throttle needs a rateLimit (requests per second) and an integer burstLimit, neither negative; got ${JSON.stringify(throttle)}`);
+  }
 }
 
 /**
@@ -104,7 +122,7 @@ export class Portico {
     readonly apiKeys: ApiKeyIndex,
     readonly invoker: FunctionInvoker,
     readonly account: AccountSettings,
-    /** Response caches now, throttles and quotas next, and the Redis connection they share. */
+    /** Response caches, throttle buckets, quotas, and the Redis connection they share. */
     readonly traffic: TrafficServices,
     private readonly server: Server,
     readonly host: string,
@@ -116,6 +134,7 @@ export class Portico {
     const account = { ...DEFAULT_ACCOUNT_SETTINGS, ...options.account };
     if (!/^\d{12}$/.test(account.accountId)) throw new Error(`Account id '${account.accountId}' must be 12 digits`);
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(account.region)) throw new Error(`Region '${account.region}' is not a region name like us-east-1`);
+    if (account.throttle !== undefined) checkAccountThrottle(account.throttle);
     const host = options.host ?? '127.0.0.1';
     // Before anything opens: a non-loopback bind without credentials must refuse to start.
     const admin = AdminCredentials.resolve({ host, env: process.env, file: options.adminCredentialsFile });
@@ -136,7 +155,13 @@ export class Portico {
     const invoker = options.invoker ?? localInvoker!;
     let traffic: TrafficServices;
     try {
-      traffic = await startTraffic({ redisUrl: options.redisUrl ?? process.env[REDIS_URL_ENV], redisKeyPrefix: options.redisKeyPrefix });
+      traffic = await startTraffic({
+        store,
+        account,
+        failurePolicies: options.failurePolicies,
+        redisUrl: options.redisUrl ?? process.env[REDIS_URL_ENV],
+        redisKeyPrefix: options.redisKeyPrefix,
+      });
     } catch (err) {
       await invoker.close();
       if (!options.store) await store.close();

@@ -40,6 +40,9 @@ Options:
   --stage NAME      stage to deploy FILEs to (default dev)
   --region NAME     region used in ARNs (default us-east-1)
   --account-id ID   12-digit account id used in ARNs (default 000000000000)
+  --account-throttle RATE:BURST
+                    the account-level throttle, requests per second and burst
+                    (default 10000:5000, AWS's)
   --admin-credentials FILE
                     JSON file of access keys allowed to call the AWS APIs (Lambda, …);
                     without it (or PORTICO_ADMIN_ACCESS_KEY_ID/PORTICO_ADMIN_SECRET_ACCESS_KEY),
@@ -87,6 +90,7 @@ async function serve(argv: string[]): Promise<void> {
         stage: { type: 'string' },
         region: { type: 'string' },
         'account-id': { type: 'string' },
+        'account-throttle': { type: 'string' },
         'admin-credentials': { type: 'string' },
         'function-logs': { type: 'string' },
         'max-instances': { type: 'string' },
@@ -127,6 +131,7 @@ async function serve(argv: string[]): Promise<void> {
     account: {
       ...(values.region ? { region: values.region } : {}),
       ...(values['account-id'] ? { accountId: values['account-id'] } : {}),
+      ...(values['account-throttle'] ? { throttle: accountThrottleOf(values['account-throttle']) } : {}),
     },
   });
   const shutdown = (): void => {
@@ -198,3 +203,10 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   console.error('portico: unexpected error:', err);
   process.exit(1);
 });
+
+/** `RATE:BURST`, e.g. `100:50`; the rate may be fractional, the burst is a whole number. */
+function accountThrottleOf(text: string): { rateLimit: number; burstLimit: number } {
+  const m = /^(\d+(?:\.\d+)?):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--account-throttle wants RATE:BURST (e.g. 100:50), not '${text}'`);
+  return { rateLimit: Number(m[1]), burstLimit: Number(m[2]) };
+}

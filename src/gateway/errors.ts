@@ -74,3 +74,16 @@ export const badRequestParameters = (missing: string[]): GatewayError => {
 /** A request validator found the body does not match the method's model. */
 export const badRequestBody = (validationErrorString: string): GatewayError =>
   new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', undefined, validationErrorString);
+
+/** A usage plan, stage method, or account throttle had no token for the request: AWS's 429. */
+export const throttled = (): GatewayError => new GatewayError('THROTTLED', 'Too Many Requests');
+
+/** The API key has used its usage plan's quota for the period: AWS's 429 "Limit Exceeded". */
+export const quotaExceeded = (): GatewayError => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded');
+
+/**
+ * The quota count could not be reached (Redis down, the store failing) and quotas fail closed.
+ * Not QUOTA_EXCEEDED: the client's quota did not run out, and a 503 tells it to try again later.
+ */
+export const quotaUnavailable = (): GatewayError =>
+  new GatewayError('DEFAULT_5XX', 'Service Unavailable', 503, undefined, undefined, 'ServiceUnavailableException');

@@ -1,9 +1,9 @@
 /**
  * The listener: one node:http server on one port. Each request is dispatched to Portico's own
  * endpoints (`/_portico/…`) or to a stage's data plane, run through the matched method's
- * access control, response cache and integration, and answered with AWS's headers; any failure becomes a
- * gateway response. No client input can crash the process: every error path ends in a response
- * or a closed socket.
+ * access control, throttles and quota, response cache and integration, and answered with
+ * AWS's headers; any failure becomes a gateway response. No client input can crash the
+ * process: every error path ends in a response or a closed socket.
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -93,6 +93,13 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       // does; a method without any has no step and pays only this check.
       const authorize = match.method.authorize;
       if (authorize !== undefined) await authorize(inv);
+      // Throttles and the quota, after the API key is known and before the cache: a cache hit
+      // is a request submitted like any other. In memory it decides without a promise.
+      const admit = match.method.admit;
+      if (admit !== undefined) {
+        const admitting = admit(inv);
+        if (admitting !== undefined) await admitting;
+      }
       // A cached method's cache step stands in for the integration and calls it on a miss.
       const cache = match.method.cache;
       result = await (cache !== undefined ? cache(inv) : match.method.integrate(inv));

@@ -5,8 +5,10 @@
  * variables are fixed per stage, so they are substituted now too. A method's access control
  * (authorizer, resource policy, API key) is compiled into its own step, `authorize`, run before
  * `integrate`; TestInvokeMethod calls `integrate` alone, as AWS's test bypasses authorization
- * (and the cache). A method the stage caches also gets `cache` (method-cache.ts), which the
- * listener runs instead of `integrate`: validation, the cache lookup, and the integration on a miss.
+ * (and the cache, throttles and quotas). With traffic services every method gets `admit`
+ * (traffic-control.ts), run after `authorize`: the throttle buckets and the usage plan quota.
+ * A method the stage caches also gets `cache` (method-cache.ts), which the listener runs instead
+ * of `integrate`: validation, the cache lookup, and the integration on a miss.
  */
 import type { CanarySettings, Deployment, Stage } from '../../model/api.js';
 import type { Integration, RestApiDocument } from '../../model/rest-api.js';
@@ -25,6 +27,7 @@ import { compileCompressionPolicy, type CompressionPolicy } from '../compression
 import type { Invocation } from '../invocation.js';
 import { compileAuthorization, type AuthorizationServices, type AuthorizeStep } from './authorization.js';
 import { compileMethodCache, stageCacheFor } from './method-cache.js';
+import { compileTrafficControl, type AdmitStep } from './traffic-control.js';
 import type { TrafficServices } from '../../traffic/traffic-services.js';
 import type { IamPrincipalDirectory } from '../../auth/iam-principals.js';
 
@@ -37,6 +40,11 @@ export interface CompiledMethod {
    * `integrate`; undefined when the method has none, so an open method pays nothing for it.
    */
   authorize?: AuthorizeStep;
+  /**
+   * Throttling and the usage plan quota, run after `authorize` (which finds the API key) and
+   * before `cache` or `integrate`; undefined only without traffic services.
+   */
+  admit?: AdmitStep;
   integrate: IntegrationHandler;
   /**
    * Set when the stage caches this method: `integrate` wrapped in the response cache, run by
@@ -69,7 +77,7 @@ export interface CompiledStage {
 export interface CompileServices extends AuthorizationServices {
   account: AccountSettings;
   invoker: FunctionInvoker;
-  /** The traffic controls (response caches; throttles and quotas next); without them none apply. */
+  /** The traffic controls (response caches, throttles, quotas); without them none apply. */
   traffic?: TrafficServices;
   /** The IAM principals, whose policies may grant execute-api:InvalidateCache. */
   iamPrincipals?: IamPrincipalDirectory;
@@ -166,8 +174,12 @@ export function compileRestStage(
         },
         services,
       );
-      // Every method object has the same shape (authorize and cache possibly undefined): one check each per request.
-      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, integrate, cache });
+      const admit = compileTrafficControl(
+        { apiId: doc.restApi.id, stage, resourcePath: resource.path, httpMethod, apiKeyRequired: method.apiKeyRequired === true },
+        services.traffic,
+      );
+      // Every method object has the same shape (authorize, admit and cache possibly undefined): one check each per request.
+      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, admit, integrate, cache });
     }
   }
   const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;

@@ -1,16 +1,17 @@
 /**
  * apigateway (v1) account settings: GetAccount and UpdateAccount. The account's CloudWatch
- * role and feature flags are stored; the throttle shown is AWS's default account-level limit
- * (10,000 requests per second, bursts of 5,000), which Portico does not lower.
+ * role and feature flags are stored. The throttle shown is the account-level limit the data plane
+ * enforces: the one Portico was started with, else AWS's default (10,000 requests per second,
+ * bursts of 5,000). As on AWS, UpdateAccount cannot change it.
  */
 import { RECORD_KINDS, type Account } from '../../model/usage-plan.js';
 import type { StoreReader } from '../../store/store.js';
+import { ACCOUNT_RECORD_ID, type AccountSettings } from '../../model/settings.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import { badRequest } from '../errors.js';
 import { invalidPath, parsePatchOperations, requireValue } from '../patch.js';
 import { compact } from './shapes.js';
 
-const ACCOUNT_RECORD_ID = 'account';
 export const ACCOUNT_THROTTLE = { burstLimit: 5000, rateLimit: 10000 } as const;
 /** Accounts created today have usage plans switched on. */
 const DEFAULT_ACCOUNT: Account = { features: ['UsagePlans'] };
@@ -21,16 +22,17 @@ export async function readAccount(reader: StoreReader): Promise<Account> {
   return (await reader.getRecord<Account>(RECORD_KINDS.account, ACCOUNT_RECORD_ID)) ?? structuredClone(DEFAULT_ACCOUNT);
 }
 
-function accountShape(account: Account): Record<string, unknown> {
+function accountShape(account: Account, settings: AccountSettings): Record<string, unknown> {
+  const throttle = settings.throttle ?? ACCOUNT_THROTTLE;
   return {
     ...compact({ cloudwatchRoleArn: account.cloudwatchRoleArn }),
-    throttleSettings: { ...ACCOUNT_THROTTLE },
+    throttleSettings: { burstLimit: throttle.burstLimit, rateLimit: throttle.rateLimit },
     features: account.features,
     apiKeyVersion: '4',
   };
 }
 
-const getAccount: OperationHandler = async (ctx) => ({ body: accountShape(await readAccount(ctx.store)) });
+const getAccount: OperationHandler = async (ctx) => ({ body: accountShape(await readAccount(ctx.store), ctx.account) });
 
 const updateAccount: OperationHandler = async (ctx, req) => {
   const ops = parsePatchOperations(req.body.patchOperations);
@@ -56,7 +58,7 @@ const updateAccount: OperationHandler = async (ctx, req) => {
     await tx.putRecord(RECORD_KINDS.account, ACCOUNT_RECORD_ID, updated);
     return updated;
   });
-  return { body: accountShape(account) };
+  return { body: accountShape(account, ctx.account) };
 };
 
 export const ACCOUNT_HANDLERS: HandlerTable = {
