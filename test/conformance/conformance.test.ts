@@ -46,6 +46,7 @@ import {
 import { replayApiKeyCase } from './api-key-case.js';
 import { TOKEN_AUTHORIZER_SOURCE, installNodeFunction, invokeStatement, mockOperation, tokenAuthorizerScheme } from '../gateway/access-control-setup.js';
 import { tempDir } from '../helpers.js';
+import { APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanCommand, CreateUsagePlanKeyCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ENV_IAM_PRINCIPALS } from '../../src/auth/iam-principals.js';
@@ -59,8 +60,6 @@ reportConformance(import.meta.url);
 /** Data-plane error cases (gateway-responses/data_plane_error_responses.json) not run here. */
 const DATA_PLANE_OUT_OF_SCOPE: Record<string, string> = {};
 
-const THROTTLING = 'no trigger in this foundation: usage plan throttling and quotas are a later capability';
-
 /**
  * Default gateway responses (gateway-responses/default_gateway_responses.json) not checked
  * here. Those checked are MISSING_AUTHENTICATION_TOKEN (any unrouted request triggers it),
@@ -69,16 +68,17 @@ const THROTTLING = 'no trigger in this foundation: usage plan throttling and quo
  * refused requests), and the authorizer and resource policy refusals UNAUTHORIZED,
  * ACCESS_DENIED and AUTHORIZER_CONFIGURATION_ERROR (a Lambda TOKEN authorizer and a resource
  * policy, see AUTHORIZER_TOKENS), and the SigV4 refusals of an AWS_IAM method INVALID_SIGNATURE
- * and EXPIRED_TOKEN (see IAM_PRINCIPALS).
+ * and EXPIRED_TOKEN (see IAM_PRINCIPALS), and the traffic limits THROTTLED (a stage method
+ * throttle) and QUOTA_EXCEEDED (a usage plan's quota), see limitedApi.
  */
 const DEFAULT_RESPONSE_OUT_OF_SCOPE: Record<string, string> = {
   AUTHORIZER_FAILURE:
     'no request produces it: Portico answers every Lambda authorizer failure (an error, a timeout, an unusable answer) with ' +
     "AUTHORIZER_CONFIGURATION_ERROR, as AWS's public reports show (src/auth/lambda-authorizer.ts), and every Cognito failure, " +
     'an unreachable key set included, with UNAUTHORIZED',
-  QUOTA_EXCEEDED: THROTTLING,
-  RESOURCE_NOT_FOUND: 'no data-plane trigger in this foundation: later capability',
-  THROTTLED: THROTTLING,
+  RESOURCE_NOT_FOUND:
+    'no request produces it: AWS answers a request for a resource or method the API does not have with ' +
+    'MISSING_AUTHENTICATION_TOKEN (checked here), its documentation names no other trigger, and Portico answers nothing with it',
   WAF_FILTERED: 'AWS WAF has no counterpart in Portico',
 };
 
@@ -438,6 +438,34 @@ function iamApi(title: string, responses?: object): object {
   };
 }
 
+/**
+ * GET /limited answered by a MOCK, requiring an API key when `keyed`; `responses` customise
+ * gateway responses. The traffic responses are triggered on it by a limit of one request set
+ * through the management API as a user sets it: a stage method throttle (THROTTLED) or the
+ * quota of the key's usage plan (QUOTA_EXCEEDED).
+ */
+function limitedApi(title: string, keyed: boolean, responses?: object): object {
+  return {
+    openapi: '3.0.1',
+    info: { title, version: '1' },
+    ...(keyed ? { components: { securitySchemes: { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } } } } : {}),
+    paths: { '/limited': { get: mockOperation(keyed ? [{ api_key: [] }] : undefined) } },
+    ...(responses ? { 'x-amazon-apigateway-gateway-responses': responses } : {}),
+  };
+}
+
+/**
+ * AWS's messages and x-amzn-ErrorType of the traffic refusals (the developer guide's throttling
+ * and usage plan pages: 429 "Too Many Requests" and 429 "Limit Exceeded"; src/gateway/errors.ts).
+ */
+const TRAFFIC_REFUSALS: Record<'THROTTLED' | 'QUOTA_EXCEEDED', { message: string; errorType: string }> = {
+  THROTTLED: { message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
+  QUOTA_EXCEEDED: { message: 'Limit Exceeded', errorType: 'LimitExceededException' },
+};
+
+/** A stage throttle's rate, far below one request a second: no refill can admit the second request however slowly the test runs. */
+const SLOW_RATE = '0.001';
+
 interface IamKey {
   accessKeyId: string;
   secretAccessKey: string;
@@ -711,6 +739,52 @@ describe('gateway-responses', () => {
           }
         }),
       );
+    } else if (item.responseType === 'THROTTLED' || item.responseType === 'QUOTA_EXCEEDED') {
+      // The first request within the limit passes and the second is refused, as AWS's default
+      // response and, customised with the recorded default, rendered the same.
+      const type = item.responseType as 'THROTTLED' | 'QUOTA_EXCEEDED';
+      const { message, errorType } = TRAFFIC_REFUSALS[type];
+      conformanceCase(id, async () => {
+        const sdk = new APIGatewayClient({
+          endpoint: env.portico.url,
+          region: env.portico.account.region,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          maxAttempts: 1,
+        });
+        try {
+          for (const customised of [false, true]) {
+            const label = customised ? 'customised, ' : '';
+            const keyed = type === 'QUOTA_EXCEEDED';
+            const title = `limited-${type}${customised ? '-customised' : ''}`;
+            const deployed = await env.deploy(title, 'dev', () => limitedApi(title, keyed, customised ? recordedAsCustomised(item) : undefined));
+            const headers: Record<string, string> = {};
+            if (type === 'THROTTLED') {
+              const settings = { '/*/*/throttling/rateLimit': SLOW_RATE, '/*/*/throttling/burstLimit': '1' };
+              const patchOperations = Object.entries(settings).map(([path, value]) => ({ op: 'replace' as const, path, value }));
+              await sdk.send(new UpdateStageCommand({ restApiId: deployed.api.id, stageName: 'dev', patchOperations }));
+              // Stage method settings apply once the stage has recompiled.
+              await env.portico.registry.settled();
+            } else {
+              const key = await sdk.send(new CreateApiKeyCommand({ name: `${title}-key`, enabled: true }));
+              const plan = await sdk.send(
+                new CreateUsagePlanCommand({ name: `${title}-plan`, apiStages: [{ apiId: deployed.api.id, stage: 'dev' }], quota: { limit: 1, period: 'DAY', offset: 0 } }),
+              );
+              await sdk.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
+              // The key index reloads plans and keys asynchronously.
+              await env.portico.apiKeys.settled();
+              headers['x-api-key'] = key.value!;
+            }
+            const request: ClientRequest = { method: 'GET', path: '/dev/limited', headers };
+            const admitted = await env.invoke(deployed, request);
+            assert.equal(admitted.status, 200, `${label}the request within the limit: ${admitted.status} ${admitted.text}`);
+            const refused = await env.invoke(deployed, request);
+            expectDefaultResponse(item, message, refused, `${label}the request past the limit: `);
+            assert.equal(refused.headers['x-amzn-errortype'], errorType, `${label}x-amzn-errortype`);
+          }
+        } finally {
+          sdk.destroy();
+        }
+      });
     } else if (trigger !== undefined) {
       conformanceCase(id, async () => {
         const c = validatorCase(trigger);

@@ -3,6 +3,7 @@
  * GetIntegrationResponse, UpdateIntegrationResponse and DeleteIntegrationResponse. Each maps
  * backend results matching `selectionPattern` to one method response status.
  */
+import { parseContextSource } from '../../model/context-sources.js';
 import { CONTENT_HANDLING, type ContentHandlingStrategy, type IntegrationResponse } from '../../model/rest-api.js';
 import { badRequest } from '../errors.js';
 import type { HandlerTable, OperationHandler, OperationRequest } from '../operation.js';
@@ -41,6 +42,8 @@ function checkIntegrationResponse(response: IntegrationResponse): void {
   for (const [target, source] of Object.entries(response.responseParameters)) {
     if (!RESPONSE_HEADER.test(target)) throw invalidMapping(target);
     if (!RESPONSE_SOURCE.test(source)) throw invalidMapping(source);
+    // The pattern admits any dotted name after `context.`; AWS maps only the variables it documents.
+    if (source.startsWith('context.') && !parseContextSource(source)) throw invalidMapping(source);
   }
   checkTemplates(response.responseTemplates);
   if (response.contentHandling !== undefined && !(CONTENT_HANDLING as readonly string[]).includes(response.contentHandling)) {

@@ -11,6 +11,7 @@ import {
   PASSTHROUGH_BEHAVIORS,
   type Integration,
 } from '../../model/rest-api.js';
+import { parseContextSource } from '../../model/context-sources.js';
 import { badRequest } from '../errors.js';
 import { checkTemplates, invalidMapping } from './structure-checks.js';
 
@@ -75,6 +76,8 @@ export function checkIntegration(integration: Integration): void {
   for (const [target, source] of Object.entries(integration.requestParameters)) {
     if (!INTEGRATION_PARAMETER.test(target)) throw invalidMapping(target);
     if (!PARAMETER_SOURCE.test(source)) throw invalidMapping(source);
+    // The pattern admits any dotted name after `context.`; AWS maps only the variables it documents.
+    if (source.startsWith('context.') && !parseContextSource(source)) throw invalidMapping(source);
   }
   checkTemplates(integration.requestTemplates);
 }
