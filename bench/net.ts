@@ -46,11 +46,11 @@ export interface HttpResult {
 }
 
 /** A single GET on a fresh connection, so the driver holds no keep-alive sockets open. */
-export function httpGet(url: string, timeoutMs = 5000): Promise<HttpResult> {
+export function httpGet(url: string, timeoutMs = 5000, headers: Readonly<Record<string, string>> = {}): Promise<HttpResult> {
   const u = assertLoopbackUrl(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', agent: false, headers: { Connection: 'close' } },
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', agent: false, headers: { ...headers, Connection: 'close' } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -4,6 +4,7 @@
  * variant of it with functions and routes added or removed, runs
  * `portico serve` as its own process, and finds the API id the invoke URLs need.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -22,6 +23,26 @@ export interface Portico {
   apiId: string;
   /** Base of the path-style invoke URL, e.g. http://127.0.0.1:P/_aws/execute-api/ID/bench */
   invokeBase: string;
+}
+
+/**
+ * AWS's account throttle (10,000 requests/s, burst 5,000) is Portico's default too, and the
+ * bench drives more than that: it would measure 429s instead of the gateway. A limit far above
+ * what one machine serves keeps the account bucket in every request's path, as it is in
+ * production, without it ever refusing.
+ */
+const BENCH_ACCOUNT_THROTTLE = '100000000:100000000';
+const throttleOptionByCli = new Map<string, boolean>();
+
+/** `--account-throttle` for builds that have it (BENCH_PORTICO_CLI may name an older one). */
+function accountThrottleArgs(cli: string): string[] {
+  let supported = throttleOptionByCli.get(cli);
+  if (supported === undefined) {
+    const help = spawnSync(process.execPath, [cli, 'serve', '--help'], { encoding: 'utf8', timeout: 10_000 });
+    supported = `${help.stdout ?? ''}${help.stderr ?? ''}`.includes('--account-throttle');
+    throttleOptionByCli.set(cli, supported);
+  }
+  return supported ? ['--account-throttle', BENCH_ACCOUNT_THROTTLE] : [];
 }
 
 /** BENCH_PORTICO_CLI points at another build (e.g. an installed package) to compare against. */
@@ -136,6 +157,7 @@ export async function startPortico(opts: {
     '--stage', STAGE,
     // Printing three log lines per invocation would measure the terminal, not the invoke path.
     '--function-logs', 'off',
+    ...accountThrottleArgs(cli),
     ...(opts.extraArgs ?? []),
   ];
   const proc = start(opts.name ?? 'portico', process.execPath, args, { group: true, cwd: opts.repoRoot });

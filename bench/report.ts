@@ -15,6 +15,9 @@ export const TARGETS = {
   httpProxy: 'portico HTTP_PROXY',
   mock: 'portico MOCK',
   mockTemplates: 'portico MOCK + VTL templates',
+  /** The access-control pair: one MOCK integration, open and behind an API key + cached Lambda authorizer. */
+  accessOpen: 'portico access: MOCK open',
+  accessAuthorized: 'portico access: MOCK + API key + Lambda authorizer',
   awsProxy: 'portico AWS_PROXY',
   nodeFixed: 'node:http fixed',
 } as const;
@@ -31,6 +34,8 @@ export const BAR = {
   awsProxyOverMock: 0.5,
   /** A MOCK route with 20-line request and response templates keeps this share of plain MOCK's req/s. */
   templatesOverMock: 0.5,
+  /** The same MOCK route behind an API key and a cached Lambda TOKEN authorizer keeps this share of its open req/s. */
+  authorizedOverOpen: 0.8,
   /** A never-invoked Node function's first call through the gateway, in ms. */
   coldStartMs: 150,
   /** Defined but never invoked Node functions in the memory measurement... */
@@ -118,6 +123,7 @@ export interface Ratios {
   awsProxyRequestsPerSec: number | null;
   awsProxyOverMockThroughput: number | null;
   templatesOverMockThroughput: number | null;
+  accessAuthorizedOverOpenThroughput: number | null;
   coldStartMedianMs: number | null;
   coldStartMaxMs: number | null;
   unusedFunctionsAddedRssMb: number | null;
@@ -131,6 +137,8 @@ export interface BarCheck {
   /** The value must be at least (`>=`) or below (`<`) the limit. */
   comparison: '>=' | '<';
   limit: number;
+  /** The issue that set the bar, when the report names it. */
+  issue?: string;
   pass: boolean | null;
 }
 
@@ -180,6 +188,8 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
   const fixed = get(TARGETS.nodeFixed);
   const aws = get(TARGETS.awsProxy);
   const templated = get(TARGETS.mockTemplates);
+  const open = get(TARGETS.accessOpen);
+  const authorized = get(TARGETS.accessAuthorized);
   const div = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
   const sub = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a - b : null);
   return {
@@ -191,6 +201,7 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
     awsProxyRequestsPerSec: aws?.requestsPerSec ?? null,
     awsProxyOverMockThroughput: div(aws?.requestsPerSec, mock?.requestsPerSec),
     templatesOverMockThroughput: div(templated?.requestsPerSec, mock?.requestsPerSec),
+    accessAuthorizedOverOpenThroughput: div(authorized?.requestsPerSec, open?.requestsPerSec),
     coldStartMedianMs: coldStart?.ok ? (coldStart.coldMedianMs ?? null) : null,
     coldStartMaxMs: coldStart?.ok ? (coldStart.coldMaxMs ?? null) : null,
     unusedFunctionsAddedRssMb: memory?.ok ? (memory.addedRssMb ?? null) : null,
@@ -198,17 +209,33 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
 }
 
 export function computeBars(q: Ratios): BarCheck[] {
-  const check = (name: string, value: number | null, unit: BarCheck['unit'], comparison: BarCheck['comparison'], limit: number): BarCheck => ({
+  const check = (
+    name: string,
+    value: number | null,
+    unit: BarCheck['unit'],
+    comparison: BarCheck['comparison'],
+    limit: number,
+    issue?: string,
+  ): BarCheck => ({
     name,
     value,
     unit,
     comparison,
     limit,
+    ...(issue === undefined ? {} : { issue }),
     pass: value === null ? null : comparison === '>=' ? value >= limit : value < limit,
   });
   return [
     check('Portico AWS_PROXY / Portico MOCK (req/s)', q.awsProxyOverMockThroughput, 'x', '>=', BAR.awsProxyOverMock),
     check('Portico MOCK + 20-line templates / Portico MOCK (req/s)', q.templatesOverMockThroughput, 'x', '>=', BAR.templatesOverMock),
+    check(
+      'Portico MOCK + API key + cached Lambda authorizer / the same MOCK open (req/s)',
+      q.accessAuthorizedOverOpenThroughput,
+      'x',
+      '>=',
+      BAR.authorizedOverOpen,
+      'access control',
+    ),
     check('Portico cold start: first invocation, median', q.coldStartMedianMs, 'ms', '<', BAR.coldStartMs),
     check('Portico cold start: first invocation, max', q.coldStartMaxMs, 'ms', '<', BAR.coldStartMs),
     check(`Portico RSS added by ${BAR.unusedFunctions} unused functions`, q.unusedFunctionsAddedRssMb, 'MB', '<', BAR.unusedFunctionsMb),
@@ -245,6 +272,14 @@ export function renderMarkdown(res: Result): string {
     const failed = r.ok ? '' : 'FAILED';
     const notes = [failed, note].filter((s) => s !== '').join(': ');
     lines.push(`| ${r.target} | ${num(r.requestsPerSec, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${notes} |`);
+  }
+  if (res.rows.some((r) => r.target === TARGETS.accessAuthorized)) {
+    lines.push(
+      '',
+      `\`${TARGETS.accessAuthorized}\` is \`${TARGETS.accessOpen}\`'s MOCK integration behind an API key (\`x-api-key\`, in a usage plan ` +
+        'for the stage) and a Lambda TOKEN authorizer that allows every token, cached for 300 s: one function call, then a cache hit per request. ' +
+        'Both are sent the same key and token headers, so they differ only in access control.',
+    );
   }
   const cold = res.coldStart;
   if (cold) {
@@ -287,7 +322,7 @@ export function renderMarkdown(res: Result): string {
   lines.push(`| Portico MOCK / node:http fixed (req/s) | ${ratio(q.mockOverNodeFixedThroughput)} | |`);
   lines.push(`| Portico AWS_PROXY (req/s) | ${q.awsProxyRequestsPerSec === null ? 'n/a' : q.awsProxyRequestsPerSec.toFixed(0)} | |`);
   for (const b of res.bars) {
-    const limit = `${b.comparison === '>=' ? '≥' : '<'} ${b.limit}${b.unit === 'x' ? 'x' : ` ${b.unit}`}`;
+    const limit = `${b.comparison === '>=' ? '≥' : '<'} ${b.unit === 'x' ? `${b.limit.toFixed(2)}x` : `${b.limit} ${b.unit}`}${b.issue === undefined ? '' : ` (issue: ${b.issue})`}`;
     const verdict = b.pass === null ? 'not measured' : b.pass ? 'pass' : 'FAIL';
     lines.push(`| ${b.name} | ${barValue(b)} | ${limit}: ${verdict} |`);
   }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures requests/s and p50/p99 latency with wrk, in one run on one
  * machine, for an upstream called directly, nginx proxy_pass, Portico HTTP_PROXY / MOCK /
- * AWS_PROXY, and a bare node:http server; then, with those servers stopped, the cold start of
+ * AWS_PROXY, one MOCK route open and behind an API key + cached Lambda authorizer, and a bare
+ * node:http server; then, with those servers stopped, the cold start of
  * never-invoked Node functions through the gateway (cold.ts) and the memory 100 defined but
  * unused functions add (memory.ts). Prints a Markdown report with ratios and bars and writes
  * bench/results/latest.{json,md}.
@@ -18,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ACCESS_HEADERS, setUpApiKey, waitForAccess } from './access.js';
 import { startNginx } from './nginx.js';
 import { LOOPBACK, assertLoopbackUrl, freePort, httpGet, waitForHttp200 } from './net.js';
 import { porticoCli, startPortico, writeProject, type Portico } from './portico.js';
@@ -106,6 +108,8 @@ interface Target {
   url?: string;
   /** Substring the check response body must contain. */
   expect?: string;
+  /** Headers the check and every wrk request carry. */
+  headers?: Readonly<Record<string, string>>;
   /** Set when the server behind the target never came up. */
   unavailable?: string;
 }
@@ -115,14 +119,14 @@ async function measure(t: Target, params: Params): Promise<Row> {
   const url = t.url;
   assertLoopbackUrl(url);
   try {
-    const check = await httpGet(url, 10_000);
+    const check = await httpGet(url, 10_000, t.headers);
     if (check.status !== 200 || (t.expect !== undefined && !check.body.includes(t.expect))) {
       return { target: t.name, url, ok: false, note: `check failed: HTTP ${check.status} ${check.body.slice(0, 120)}` };
     }
   } catch (err) {
     return { target: t.name, url, ok: false, note: `check failed: ${(err as Error).message}` };
   }
-  const wrkOpts = { connections: params.connections, threads: params.threads, timeoutSec: params.timeoutSec };
+  const wrkOpts = { connections: params.connections, threads: params.threads, timeoutSec: params.timeoutSec, headers: t.headers };
   try {
     if (params.warmupSec > 0) {
       log(`${t.name}: warm-up ${params.warmupSec}s`);
@@ -193,6 +197,19 @@ async function measureThroughput(params: Params, tmp: string, wanted: (name: str
   }
   if (porticoUnavailable !== undefined) log(porticoUnavailable);
 
+  // The authorized target's API key and usage plan, made through the management API.
+  let accessUnavailable = porticoUnavailable;
+  if (portico && accessUnavailable === undefined && wanted(TARGETS.accessAuthorized)) {
+    try {
+      await setUpApiKey(portico);
+      await waitForAccess(`${portico.invokeBase}/access/authorized`, 10_000);
+      log('access: API key in a usage plan for the bench stage; authorizer answer cached');
+    } catch (err) {
+      accessUnavailable = `API key setup failed: ${(err as Error).message.split('\n')[0]}`;
+      log(accessUnavailable);
+    }
+  }
+
   const targets: Target[] = [
     { name: TARGETS.direct, url: `http://${LOOPBACK}:${upstream.port}/bench`, expect: '"ok":true' },
     { name: TARGETS.nginx, url: `http://${LOOPBACK}:${nginxPort}/proxy/bench`, expect: '"ok":true', unavailable: nginxUnavailable },
@@ -203,6 +220,22 @@ async function measureThroughput(params: Params, tmp: string, wanted: (name: str
       url: portico && `${portico.invokeBase}/mock-templates?name=bench&size=20`,
       expect: '"who": "bench"',
       unavailable: porticoUnavailable,
+    },
+    // Measured back to back, with the same request headers (the open route ignores them), so
+    // the two differ in nothing but the access control.
+    {
+      name: TARGETS.accessOpen,
+      url: portico && `${portico.invokeBase}/access/open`,
+      expect: '"ok":true',
+      headers: ACCESS_HEADERS,
+      unavailable: porticoUnavailable,
+    },
+    {
+      name: TARGETS.accessAuthorized,
+      url: portico && `${portico.invokeBase}/access/authorized`,
+      expect: '"ok":true',
+      headers: ACCESS_HEADERS,
+      unavailable: accessUnavailable,
     },
     { name: TARGETS.awsProxy, url: portico && `${portico.invokeBase}/hello`, expect: 'hello', unavailable: porticoUnavailable },
     { name: TARGETS.nodeFixed, url: `http://${LOOPBACK}:${fixed.port}/`, expect: '"ok":true' },
@@ -230,14 +263,15 @@ async function main(): Promise<void> {
   const coldWanted = wanted(MEASUREMENTS.coldStart);
   const memoryWanted = wanted(MEASUREMENTS.memory);
 
-  // Hard ceiling on the whole run, whatever hangs: startup, six targets, teardown, and the
+  // Hard ceiling on the whole run, whatever hangs: startup, the wanted targets, teardown, and the
   // cold start (a Portico start, 20 gateway warm-up calls, two calls per function, 10 s each
   // at most) and memory (two Portico starts and stops) measurements.
   const perTargetSec = params.warmupSec + params.durationSec + 2 * params.timeoutSec + 30;
   const coldFunctions = params.quick ? COLD_FUNCTIONS_QUICK : COLD_FUNCTIONS;
   const coldBudgetSec = coldWanted ? 60 + 10 * (20 + 2 * coldFunctions) + 10 : 0;
   const memoryBudgetSec = memoryWanted ? 2 * (60 + MEMORY_SETTLE_MS / 1000 + 10) : 0;
-  const budgetMs = (120 + (throughputWanted ? 6 * perTargetSec : 0) + coldBudgetSec + memoryBudgetSec) * 1000;
+  const wrkTargets = Object.values(TARGETS).filter(wanted).length;
+  const budgetMs = (120 + wrkTargets * perTargetSec + coldBudgetSec + memoryBudgetSec) * 1000;
   const watchdog = setTimeout(() => {
     log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);
     process.exit(2);

@@ -12,6 +12,8 @@ export interface WrkOptions {
   threads: number;
   /** Per-request timeout passed to wrk; slower responses count as timeouts, not latency. */
   timeoutSec: number;
+  /** Request headers, sent on every request (`-H 'Name: value'`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface WrkResult {
@@ -65,6 +67,7 @@ export async function runWrk(url: string, opts: WrkOptions): Promise<WrkResult> 
     '-c', String(opts.connections),
     '-d', `${opts.durationSec}s`,
     '--timeout', `${opts.timeoutSec}s`,
+    ...Object.entries(opts.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
     url,
   ];
   const proc = start('wrk', WRK_BIN, args);

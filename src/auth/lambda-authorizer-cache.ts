@@ -3,6 +3,9 @@
  * answer, for authorizerResultTtlInSeconds. Bounded: the least recently used entry goes first
  * once the cap is reached, so a flood of distinct tokens costs memory up to the cap and no more.
  * A Map keeps insertion order, which a delete-and-set on every hit turns into recency order.
+ * A hit on the entry that is already the most recent skips that move: it would change nothing,
+ * and under a steady stream of one caller's requests it would otherwise churn the Map (each
+ * delete leaves a hole the Map must compact) on every request.
  */
 
 /** Entries per authorizer per stage. */
@@ -20,6 +23,8 @@ export class AuthorizerResultCache<T> {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  /** The key last set or got, i.e. the Map's last entry while it is still there. */
+  private newest: string | undefined;
 
   constructor(options: AuthorizerCacheOptions) {
     this.ttlMs = options.ttlMs;
@@ -34,9 +39,16 @@ export class AuthorizerResultCache<T> {
   get(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, entry);
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      if (key === this.newest) this.newest = undefined;
+      return undefined;
+    }
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -48,5 +60,6 @@ export class AuthorizerResultCache<T> {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.newest = key;
   }
 }

@@ -26,10 +26,11 @@
  *
  * Caching (configure-api-gateway-lambda-authorization-with-console.md): per authorizer per
  * stage, keyed by the identity source values, for authorizerResultTtlInSeconds. The cached
- * answer is the policy, evaluated again for every request's method ARN, so a policy cached for
- * one method may deny another ("To enable caching, your authorizer must return a policy that is
- * applicable to all methods"). Only usable answers are cached; refusals and failures call the
- * function again next time.
+ * answer is the policy, which decides each request's method ARN on its own (the entry
+ * remembers the effect per ARN, bounded), so a policy cached for one method may deny another
+ * ("To enable caching, your authorizer must return a policy that is applicable to all
+ * methods"). Only usable answers are cached; refusals and failures call the function again
+ * next time.
  */
 import { randomUUID } from 'node:crypto';
 import type { Authorizer } from '../model/rest-api.js';
@@ -42,7 +43,8 @@ import { unauthorized, type AuthorizedCaller, type MethodAuthorizer, type Method
 import { functionNameFromUri } from '../integrations/lambda.js';
 import { substituteStageVariables } from '../integrations/parameters.js';
 import { decideAuthorization } from './authorization-decision.js';
-import { buildMethodArn } from './method-arn.js';
+import { methodArnBuilder } from './method-arn.js';
+import type { PolicyEffect } from './policy.js';
 import { identityAccepted, identityCacheKey, planIdentity, type IdentitySource } from './lambda-authorizer-identity.js';
 import { requestAuthorizerEvent, tokenAuthorizerEvent } from './lambda-authorizer-event.js';
 import { callAuthorizerFunction, verdictOf } from './lambda-authorizer-invoke.js';
@@ -67,6 +69,26 @@ export const authorizerConfigurationError = (): GatewayError =>
 
 const EMPTY_BODY = Buffer.alloc(0);
 const INVOKE = 'execute-api:Invoke';
+
+/**
+ * A cached answer and what it has decided so far. Its policy is the same for every request it
+ * serves, so the effect for each method ARN is remembered rather than evaluated again, and the
+ * caller a cache hit admits (integrationLatency 0, nothing request-specific) is built once and
+ * shared, frozen, by those requests.
+ */
+interface CachedAnswer {
+  readonly output: AuthorizerOutput;
+  /** Method ARN → the policy's effect; bounded, since a templated resource has an ARN per path. */
+  readonly effects: Map<string, PolicyEffect>;
+  allowed?: Readonly<AuthorizedCaller>;
+}
+
+/**
+ * Method ARNs whose effect one cached answer remembers. Small: with the cache's 10,000 answers
+ * per authorizer per stage this is at most 160,000 short strings, and a caller past it only
+ * pays the evaluation again.
+ */
+const MAX_REMEMBERED_EFFECTS = 16;
 
 type IdentityReader = (inv: Invocation) => string | undefined;
 
@@ -105,8 +127,8 @@ const MISCONFIGURED: MethodAuthorizer = { authorize: () => Promise.reject(author
  * keyed by the deployment's authorizer object, so a redeployed stage starts with an empty one.
  */
 export function lambdaAuthorizerFactory(invoker: FunctionInvoker, options: LambdaAuthorizerOptions = {}): MethodAuthorizerFactory {
-  const caches = new WeakMap<Authorizer, Map<string, AuthorizerResultCache<AuthorizerOutput>>>();
-  const cacheFor = (authorizer: Authorizer, stageName: string, ttlSeconds: number): AuthorizerResultCache<AuthorizerOutput> => {
+  const caches = new WeakMap<Authorizer, Map<string, AuthorizerResultCache<CachedAnswer>>>();
+  const cacheFor = (authorizer: Authorizer, stageName: string, ttlSeconds: number): AuthorizerResultCache<CachedAnswer> => {
     let byStage = caches.get(authorizer);
     if (!byStage) caches.set(authorizer, (byStage = new Map()));
     let cache = byStage.get(stageName);
@@ -129,48 +151,71 @@ function compileLambdaAuthorizer(
   authorizer: Authorizer,
   invoker: FunctionInvoker,
   options: LambdaAuthorizerOptions,
-  cacheFor: (ttlSeconds: number) => AuthorizerResultCache<AuthorizerOutput>,
+  cacheFor: (ttlSeconds: number) => AuthorizerResultCache<CachedAnswer>,
 ): MethodAuthorizer {
   const plan = planIdentity(authorizer);
   const readers = plan.sources.map((source) => readerFor(source, binding.stageVariables));
   const functionName = functionNameFromUri(substituteStageVariables(authorizer.authorizerUri ?? '', binding.stageVariables));
   const cache = plan.ttlSeconds > 0 ? cacheFor(plan.ttlSeconds) : undefined;
-  const scope = { region: binding.account.region, accountId: binding.account.accountId, apiId: binding.restApi.id, stage: binding.stageName };
+  const methodArnOf = methodArnBuilder({ region: binding.account.region, accountId: binding.account.accountId, apiId: binding.restApi.id, stage: binding.stageName });
+
+  /** The identity's cached answer decided for this request, or undefined when there is none. */
+  const authorizeNow = (inv: Invocation): AuthorizedCaller | undefined => {
+    if (cache === undefined) return undefined;
+    const values = readers.map((read) => read(inv));
+    if (!identityAccepted(plan, values)) throw unauthorized();
+    const cached = cache.get(identityCacheKey(values));
+    return cached === undefined ? undefined : decideCached(cached, methodArnOf(inv.httpMethod, inv.target.path));
+  };
 
   return {
+    authorizeNow,
     async authorize(inv) {
+      const now = authorizeNow(inv);
+      if (now !== undefined) return now;
       const values = readers.map((read) => read(inv));
       if (!identityAccepted(plan, values)) throw unauthorized();
-      const methodArn = buildMethodArn({ ...scope, method: inv.httpMethod, resourcePath: inv.target.path });
+      const methodArn = methodArnOf(inv.httpMethod, inv.target.path);
       const key = cache ? identityCacheKey(values) : undefined;
-      let output = key === undefined ? undefined : cache!.get(key);
-      let integrationLatency = 0;
-      if (output === undefined) {
-        if (functionName === undefined) throw authorizerConfigurationError();
-        const event =
-          plan.type === 'TOKEN' ? tokenAuthorizerEvent(values[0]!, methodArn) : requestAuthorizerEvent(buildProxyEventV1(inv, EMPTY_BODY), methodArn);
-        const call = await callAuthorizerFunction(invoker, functionName, event, { requestId: randomUUID(), traceId: inv.traceId, timeoutMs: options.timeoutMs });
-        integrationLatency = call.latencyMs;
-        const verdict = verdictOf(call);
-        if (verdict.kind === 'unauthorized') throw unauthorized();
-        if (verdict.kind === 'failed') {
-          inv.log?.fail(`Execution failed due to configuration error: ${verdict.reason}`);
-          throw authorizerConfigurationError();
-        }
-        output = verdict.output;
-        if (key !== undefined) cache!.set(key, output);
+      if (functionName === undefined) throw authorizerConfigurationError();
+      const event =
+        plan.type === 'TOKEN' ? tokenAuthorizerEvent(values[0]!, methodArn) : requestAuthorizerEvent(buildProxyEventV1(inv, EMPTY_BODY), methodArn);
+      const call = await callAuthorizerFunction(invoker, functionName, event, { requestId: randomUUID(), traceId: inv.traceId, timeoutMs: options.timeoutMs });
+      const verdict = verdictOf(call);
+      if (verdict.kind === 'unauthorized') throw unauthorized();
+      if (verdict.kind === 'failed') {
+        inv.log?.fail(`Execution failed due to configuration error: ${verdict.reason}`);
+        throw authorizerConfigurationError();
       }
-      return decide(output, methodArn, integrationLatency);
+      const { output } = verdict;
+      if (key !== undefined) cache!.set(key, { output, effects: new Map() });
+      return decide(output, output.policy.evaluate({ action: INVOKE, resource: methodArn }), methodArn, call.latencyMs);
     },
   };
 }
 
-/** The caller for an answer, evaluated for this request: allowed, implicitly denied, or refused. */
-function decide(output: AuthorizerOutput, methodArn: string, integrationLatency: number): AuthorizedCaller {
+/** decide for a cache hit, from what the answer remembers when it can. */
+function decideCached(answer: CachedAnswer, methodArn: string): AuthorizedCaller {
+  let effect = answer.effects.get(methodArn);
+  if (effect === undefined) {
+    effect = answer.output.policy.evaluate({ action: INVOKE, resource: methodArn });
+    if (answer.effects.size >= MAX_REMEMBERED_EFFECTS) answer.effects.clear();
+    answer.effects.set(methodArn, effect);
+  }
+  if (effect === 'Allow') return (answer.allowed ??= Object.freeze(callerOf(answer.output, 0)));
+  return decide(answer.output, effect, methodArn, 0);
+}
+
+function callerOf(output: AuthorizerOutput, integrationLatency: number): AuthorizedCaller {
   const caller: AuthorizedCaller = { principalId: output.principalId, integrationLatency };
   if (output.context !== undefined) caller.context = output.context;
   if (output.usageIdentifierKey !== undefined) caller.usageIdentifierKey = output.usageIdentifierKey;
-  const effect = output.policy.evaluate({ action: INVOKE, resource: methodArn });
+  return caller;
+}
+
+/** The caller for an answer whose policy had `effect` for this request: allowed, implicitly denied, or refused. */
+function decide(output: AuthorizerOutput, effect: PolicyEffect, methodArn: string, integrationLatency: number): AuthorizedCaller {
+  const caller = callerOf(output, integrationLatency);
   if (effect === 'Allow') return caller;
   // Without a resource policy, this is the decision and the message AWS gives.
   const decision = decideAuthorization({ authorizationType: 'CUSTOM', identity: effect, methodArn });

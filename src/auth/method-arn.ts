@@ -35,6 +35,20 @@ export function buildMethodArn(parts: MethodArnParts): string {
   return `${executeApiArnPrefix(parts)}/${parts.stage}/${parts.method}/${path}`;
 }
 
+/**
+ * buildMethodArn for one stage of one API, for callers that build an ARN per request: the part
+ * that never changes is joined once, so each call only appends the method and the path.
+ *
+ * @example methodArnBuilder({ region: 'us-east-1', accountId: '123456789012', apiId: 'a1b2c3', stage: 'dev' })('GET', '/pets/7')
+ * // 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3/dev/GET/pets/7'
+ */
+export function methodArnBuilder(scope: ExecuteApiScope & { stage: string }): (method: string, resourcePath: string) => string {
+  const prefix = `${executeApiArnPrefix(scope)}/${scope.stage}/`;
+  return (method, resourcePath) => `${prefix}${method}/${resourcePath.charCodeAt(0) === SLASH ? resourcePath.slice(1) : resourcePath}`;
+}
+
+const SLASH = 47;
+
 /** `arn:{partition}:execute-api:{region}:{accountId}:{apiId}`: the ARN of the API itself. */
 export function executeApiArnPrefix(scope: ExecuteApiScope): string {
   return `arn:${scope.partition ?? 'aws'}:execute-api:${scope.region}:${scope.accountId}:${scope.apiId}`;

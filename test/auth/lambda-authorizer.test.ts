@@ -36,6 +36,23 @@ describe('the authorizer result cache', () => {
     assert.equal(cache.get('b'), undefined);
     assert.deepEqual([cache.get('a'), cache.get('c'), cache.get('d')], [1, 3, 4]);
   });
+
+  it('keeps recency exact when hits on the most recent entry leave the order alone', () => {
+    let now = 0;
+    const cache = new AuthorizerResultCache<number>({ ttlMs: 1_000, maxEntries: 2, now: () => now });
+    cache.set('a', 1);
+    assert.equal(cache.get('a'), 1); // already the most recent
+    cache.set('b', 2);
+    assert.equal(cache.get('a'), 1); // a moves past b
+    assert.equal(cache.get('a'), 1);
+    cache.set('c', 3); // b is the least recently used
+    assert.deepEqual([cache.get('b'), cache.get('a'), cache.get('c')], [undefined, 1, 3]);
+    now = 1_000; // everything expires; the most recent entry is forgotten like the others
+    assert.equal(cache.get('c'), undefined);
+    cache.set('d', 4);
+    cache.set('e', 5);
+    assert.deepEqual([cache.size, cache.get('d'), cache.get('e')], [2, 4, 5]);
+  });
 });
 
 describe('identity sources', () => {

@@ -21,7 +21,7 @@ import {
   type RequestPrincipal,
 } from '../../src/auth/policy.js';
 import { CidrSet, normalizeIp, parseCidr, type Cidr } from '../../src/auth/cidr.js';
-import { buildMethodArn, executeApiArnPrefix, expandExecuteApiShorthand, type ExecuteApiScope } from '../../src/auth/method-arn.js';
+import { buildMethodArn, executeApiArnPrefix, expandExecuteApiShorthand, methodArnBuilder, type ExecuteApiScope } from '../../src/auth/method-arn.js';
 
 const INVOKE = 'execute-api:Invoke';
 const SCOPE: ExecuteApiScope = { region: 'us-east-1', accountId: '123456789012', apiId: 'a1b2c3' };
@@ -660,6 +660,7 @@ describe('method ARNs', () => {
   for (const [resourcePath, expected] of cases) {
     it(`${JSON.stringify(resourcePath)} → ${expected}`, () => {
       assert.equal(buildMethodArn({ ...SCOPE, stage: 'dev', method: 'GET', resourcePath }), expected);
+      assert.equal(methodArnBuilder({ ...SCOPE, stage: 'dev' })('GET', resourcePath), expected);
     });
   }
   it('uses the given partition', () => {

@@ -303,6 +303,9 @@ describe('Lambda authorizers on the data plane', () => {
     const b = await call(api, 'dev', 'b', { Authorization: 'only-this:ann' });
     assertStatus(b, 403, 'AccessDeniedException', 'method B, from the cached policy');
     assert.deepEqual(b.json(), IMPLICIT_DENY);
+    // Again, now that the cached answer has decided both ARNs once.
+    assertStatus(await call(api, 'dev', 'b', { Authorization: 'only-this:ann' }), 403, 'AccessDeniedException', 'method B again');
+    assertStatus(await call(api, 'dev', 'a', { Authorization: 'only-this:ann' }), 200, undefined, 'method A again');
     assert.equal(tokenCalls('only-this:ann'), 1, 'B was decided from the cache');
     assert.equal(seen('lz-token').find((e) => e.authorizationToken === 'only-this:ann')!.methodArn, `arn:aws:execute-api:us-east-1:${ACCOUNT}:${api}/dev/GET/a`);
   });

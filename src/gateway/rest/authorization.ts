@@ -34,7 +34,10 @@ export interface CallerIdentity {
   cognitoAuthenticationProvider?: string;
 }
 
-/** What an authorizer learned about a caller it let through. */
+/**
+ * What an authorizer learned about a caller it let through. Read-only once returned: a cached
+ * Lambda authorizer answer hands the same frozen object to every request it admits.
+ */
 export interface AuthorizedCaller {
   /** A Lambda authorizer's principalId: `$context.authorizer.principalId`. */
   principalId?: string;
@@ -71,6 +74,12 @@ export interface AuthorizedCaller {
  */
 export interface MethodAuthorizer {
   authorize(inv: Invocation): Promise<AuthorizedCaller>;
+  /**
+   * The same decision when it needs no waiting (a Lambda authorizer's cached answer), else
+   * undefined, leaving it to authorize. Throws the GatewayError authorize would reject with.
+   * It spares the most common protected request a round of promise resolution.
+   */
+  authorizeNow?(inv: Invocation): AuthorizedCaller | undefined;
 }
 
 /** What a method's authorizer is built from, at deployment-compile time. */
@@ -190,7 +199,7 @@ export function compileAuthorization(access: MethodAccess, services: Authorizati
   return async (inv) => {
     if (policy?.beforeAuthentication) await policy.beforeAuthentication(inv);
     let caller: AuthorizedCaller | undefined;
-    if (authorizer) inv.caller = caller = await authorizer.authorize(inv);
+    if (authorizer) inv.caller = caller = authorizer.authorizeNow?.(inv) ?? (await authorizer.authorize(inv));
     if (policy) await policy.afterAuthentication(inv, caller);
     else if (caller?.verdict === 'IMPLICIT_DENY') throw caller.denial ?? accessDenied();
     if (checkKey) checkKey(inv, caller);
