@@ -168,6 +168,7 @@ export class Portico {
       throw err;
     }
     const apiKeys = new ApiKeyIndex(store);
+    const lambdaAuthorizers = lambdaAuthorizerFactory(invoker);
     const registry = new StageRegistry(
       store,
       {
@@ -175,7 +176,7 @@ export class Portico {
         invoker,
         apiKeys,
         authorizers: {
-          CUSTOM: lambdaAuthorizerFactory(invoker),
+          CUSTOM: lambdaAuthorizers,
           COGNITO_USER_POOLS: createCognitoAuthorizerFactory({ jwksUrlOverrides: cognitoJwks }),
           AWS_IAM: createIamAuthorizerFactory({ principals: iamPrincipals, networks }),
         },
@@ -207,6 +208,7 @@ export class Portico {
         account,
         invoker,
         caches: traffic.cache,
+        flushAuthorizers: (apiId, stageName) => lambdaAuthorizers.flushStage(apiId, stageName),
         authenticate: (req, body) => {
           const result = verifySigV4(
             { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },

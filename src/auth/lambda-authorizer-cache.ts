@@ -52,6 +52,12 @@ export class AuthorizerResultCache<T> {
     return entry.value;
   }
 
+  /** Drops every answer (FlushStageAuthorizersCache). */
+  clear(): void {
+    this.entries.clear();
+    this.newest = undefined;
+  }
+
   set(key: string, value: T): void {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {

@@ -122,28 +122,52 @@ function readerFor(source: IdentitySource | undefined, stageVariables: Readonly<
 /** A method whose authorizer cannot work answers AWS's 500 for every request. */
 const MISCONFIGURED: MethodAuthorizer = { authorize: () => Promise.reject(authorizerConfigurationError()) };
 
+/** The CUSTOM factory, and the flush FlushStageAuthorizersCache calls. */
+export interface LambdaAuthorizerFactory extends MethodAuthorizerFactory {
+  /** Empties every authorizer result cache of one stage of one API. */
+  flushStage(apiId: string, stageName: string): void;
+}
+
 /**
  * The CUSTOM factory. Caches live as long as the compiled deployment they belong to: they are
  * keyed by the deployment's authorizer object, so a redeployed stage starts with an empty one.
+ * Each stage also keeps weak references to its live caches so a flush can reach them without
+ * keeping old deployments' caches alive.
  */
-export function lambdaAuthorizerFactory(invoker: FunctionInvoker, options: LambdaAuthorizerOptions = {}): MethodAuthorizerFactory {
+export function lambdaAuthorizerFactory(invoker: FunctionInvoker, options: LambdaAuthorizerOptions = {}): LambdaAuthorizerFactory {
   const caches = new WeakMap<Authorizer, Map<string, AuthorizerResultCache<CachedAnswer>>>();
-  const cacheFor = (authorizer: Authorizer, stageName: string, ttlSeconds: number): AuthorizerResultCache<CachedAnswer> => {
-    let byStage = caches.get(authorizer);
-    if (!byStage) caches.set(authorizer, (byStage = new Map()));
-    let cache = byStage.get(stageName);
+  const byStage = new Map<string, Set<WeakRef<AuthorizerResultCache<CachedAnswer>>>>();
+  const stageKey = (apiId: string, stageName: string): string => `${apiId}/${stageName}`;
+  const track = (key: string, cache: AuthorizerResultCache<CachedAnswer>): void => {
+    let refs = byStage.get(key);
+    if (!refs) byStage.set(key, (refs = new Set()));
+    // Pruned on every registration, so the set holds at most the stage's live caches plus those
+    // collected since the last compile.
+    for (const ref of refs) if (ref.deref() === undefined) refs.delete(ref);
+    refs.add(new WeakRef(cache));
+  };
+  const cacheFor = (authorizer: Authorizer, apiId: string, stageName: string, ttlSeconds: number): AuthorizerResultCache<CachedAnswer> => {
+    let stages = caches.get(authorizer);
+    if (!stages) caches.set(authorizer, (stages = new Map()));
+    let cache = stages.get(stageName);
     if (!cache) {
       cache = new AuthorizerResultCache({ ttlMs: ttlSeconds * 1000, maxEntries: options.maxCacheEntries ?? DEFAULT_AUTHORIZER_CACHE_ENTRIES });
-      byStage.set(stageName, cache);
+      stages.set(stageName, cache);
+      track(stageKey(apiId, stageName), cache);
     }
     return cache;
   };
 
-  return (binding) => {
+  const factory: MethodAuthorizerFactory = (binding) => {
     const { authorizer } = binding;
     if (!authorizer || (authorizer.type !== 'TOKEN' && authorizer.type !== 'REQUEST')) return MISCONFIGURED;
-    return compileLambdaAuthorizer(binding, authorizer, invoker, options, (ttl) => cacheFor(authorizer, binding.stageName, ttl));
+    return compileLambdaAuthorizer(binding, authorizer, invoker, options, (ttl) => cacheFor(authorizer, binding.restApi.id, binding.stageName, ttl));
   };
+  return Object.assign(factory, {
+    flushStage(apiId: string, stageName: string): void {
+      for (const ref of byStage.get(stageKey(apiId, stageName)) ?? []) ref.deref()?.clear();
+    },
+  });
 }
 
 function compileLambdaAuthorizer(

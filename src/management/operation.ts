@@ -18,6 +18,8 @@ export interface ManagementContext {
   invoker?: FunctionInvoker;
   /** The data plane's stage caches, for FlushStageCache; without it there is nothing to flush. */
   caches?: Pick<CacheRegistry, 'flush'>;
+  /** Empties a stage's Lambda authorizer result caches, for FlushStageAuthorizersCache. */
+  flushAuthorizers?: (apiId: string, stageName: string) => void;
 }
 
 export interface OperationRequest {

@@ -33,6 +33,8 @@ export interface ManagementApiDependencies {
   invoker?: FunctionInvoker;
   /** The data plane's stage caches, which FlushStageCache empties. */
   caches?: Pick<CacheRegistry, 'flush'>;
+  /** Empties a stage's Lambda authorizer result caches, which FlushStageAuthorizersCache empties. */
+  flushAuthorizers?: (apiId: string, stageName: string) => void;
   /** Verifies the request's SigV4 signature; undefined means allowed. */
   authenticate(req: IncomingMessage, body: Buffer): AuthFailure | undefined;
   /**
@@ -124,7 +126,7 @@ export function createManagementApi(deps: ManagementApiDependencies): (req: Inco
     if (!handler) {
       throw new ManagementError('NotImplementedException', `Portico does not implement ${binding.service}:${binding.name} yet`, 501);
     }
-    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req), invoker: deps.invoker, caches: deps.caches };
+    const ctx: ManagementContext = { store: deps.store, account: deps.account, baseUrl: clientBaseUrl(req), invoker: deps.invoker, caches: deps.caches, flushAuthorizers: deps.flushAuthorizers };
     const request: OperationRequest = { path: labels, query, headers: req.headers, body, raw: read.body };
     const result = await handler(ctx, request);
     const status = result.status ?? binding.status;

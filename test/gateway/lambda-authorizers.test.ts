@@ -13,6 +13,7 @@ import {
   CreateApiKeyCommand,
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
+  FlushStageAuthorizersCacheCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
   CreateUsagePlanCommand,
@@ -255,6 +256,19 @@ describe('Lambda authorizers on the data plane', () => {
 
     for (let i = 0; i < 3; i++) assertStatus(await call(api, 'dev', 'uncached', { Authorization: 'allow:nocache' }), 200, undefined, `uncached call ${i}`);
     assert.equal(tokenCalls('allow:nocache'), 3);
+  });
+
+  it('FlushStageAuthorizersCache empties that stage\'s cached answers and no other stage\'s', async () => {
+    assertStatus(await call(api, 'dev', 'token', { Authorization: 'allow:flush' }), 200, undefined, 'first call');
+    assertStatus(await call(api, 'bare', 'token', { Authorization: 'allow:flush' }), 200, undefined, 'first call on bare');
+    assertStatus(await call(api, 'dev', 'token', { Authorization: 'allow:flush' }), 200, undefined, 'cached');
+    assert.equal(tokenCalls('allow:flush'), 2, 'one call per stage, then the cache');
+    const flushed = await h.v1.send(new FlushStageAuthorizersCacheCommand({ restApiId: api, stageName: 'dev' }));
+    assert.equal(flushed.$metadata.httpStatusCode, 202);
+    assertStatus(await call(api, 'dev', 'token', { Authorization: 'allow:flush' }), 200, undefined, 'after the flush');
+    assert.equal(tokenCalls('allow:flush'), 3, 'the flushed stage calls the function again');
+    assertStatus(await call(api, 'bare', 'token', { Authorization: 'allow:flush' }), 200, undefined, 'other stage');
+    assert.equal(tokenCalls('allow:flush'), 3, 'the other stage kept its cached answer');
   });
 
   it('TOKEN: refuses a missing or empty token, or one the validation expression rejects, without calling the function', async () => {

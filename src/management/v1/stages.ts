@@ -202,11 +202,12 @@ const deleteStage: OperationHandler = async (ctx, req) => {
   return { status: 202 };
 };
 
-/** FlushStageAuthorizersCache: the authorizer result caches are not flushed from here yet, so it only finds the stage. */
-const findStage: OperationHandler = async (ctx, req) => {
+/** FlushStageAuthorizersCache: the stage's Lambda authorizers call their functions again. */
+const flushStageAuthorizers: OperationHandler = async (ctx, req) => {
   const apiId = req.path.restApiId!;
   await readRestApi(ctx, ctx.store, apiId);
   await readStage(ctx.store, apiId, req.path.stageName!);
+  ctx.flushAuthorizers?.(apiId, req.path.stageName!);
   return { status: 202 };
 };
 
@@ -234,5 +235,5 @@ export const STAGES_HANDLERS: HandlerTable = {
   UpdateStage: updateStage,
   DeleteStage: deleteStage,
   FlushStageCache: flushStageCache,
-  FlushStageAuthorizersCache: findStage,
+  FlushStageAuthorizersCache: flushStageAuthorizers,
 };
