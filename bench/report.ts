@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { NGINX_BIN } from './nginx.js';
+import type { OpenLoopWindow } from './open-loop.js';
 import { WRK_BIN } from './wrk.js';
 
 export const TARGETS = {
@@ -22,10 +23,29 @@ export const TARGETS = {
   nodeFixed: 'node:http fixed',
 } as const;
 
+/**
+ * The traffic control pairs (bench/traffic.ts), on Porticos of their own, so apart from
+ * TARGETS: one MOCK route behind an API key, called with a key whose usage plan sets no
+ * throttle and with one whose plan throttles (plan and plan method) far above what the machine
+ * serves, in memory and then on Redis; and copies of /mock, plain and with method caching on,
+ * wrk spreading its requests over them. The names leave out "MOCK" so that `BENCH_ONLY=mock`
+ * still means the main Portico's MOCK targets.
+ */
+export const TRAFFIC_TARGETS = {
+  keyed: 'portico traffic: API key without limits',
+  throttled: 'portico traffic: API key + plan throttles',
+  plain: 'portico traffic: 10 routes uncached',
+  cached: 'portico traffic: 10 routes from cache',
+  redisKeyed: 'portico traffic on Redis: API key without limits',
+  redisThrottled: 'portico traffic on Redis: API key + plan throttles',
+} as const;
+
 /** Measurements besides the wrk rows; BENCH_ONLY matches these names too (e.g. `cold`, `memory`). */
 export const MEASUREMENTS = {
   coldStart: 'portico cold start',
   memory: 'portico memory of unused functions',
+  accuracyMemory: 'portico traffic: throttle accuracy in memory',
+  accuracyRedis: 'portico traffic: throttle accuracy on Redis with 2 processes',
 } as const;
 
 /** What the issue tracker holds Portico to. */
@@ -42,6 +62,18 @@ export const BAR = {
   unusedFunctions: 100,
   /** ...and the resident memory they may add, in MB. */
   unusedFunctionsMb: 50,
+  /** A keyed MOCK route whose throttles never refuse keeps this share of its req/s without them, buckets in memory... */
+  throttledOverKeyedMemory: 0.9,
+  /** ...and on Redis. */
+  throttledOverKeyedRedis: 0.7,
+  /** A response served from the stage cache is at least as cheap as plain MOCK. */
+  cacheHitOverMock: 1.0,
+  /** A method throttled to this many requests/s... */
+  throttleRate: 500,
+  /** ...offered this many open loop... */
+  throttleOffer: 2000,
+  /** ...admits its rate within this share, per second on average. */
+  throttleTolerance: 0.03,
 } as const;
 
 export interface Row {
@@ -95,6 +127,38 @@ export interface MemoryResult {
   note?: string;
 }
 
+/** One stage method throttle under an open-loop overload (bench/traffic.ts). */
+export interface AccuracyResult {
+  name: string;
+  backend: 'memory' | 'redis';
+  /** Porticos the offer was split over (sharing one Redis when more than one). */
+  processes: number;
+  ok: boolean;
+  rateLimit: number;
+  burstLimit: number;
+  offeredRps: number;
+  durationSec: number;
+  /** Per second of sending, over every process. */
+  windows?: OpenLoopWindow[];
+  /** Admitted in the first second, which also spends the full bucket's burst. */
+  firstSecondAdmitted?: number;
+  /** Mean admitted per second over seconds 2 to N: the steady rate the bar is about. */
+  steadyAdmittedPerSec?: number;
+  steadyMin?: number;
+  steadyMax?: number;
+  /** (all admitted - burst) / N: the whole run with the initial burst taken out. */
+  burstAccountedPerSec?: number;
+  /** Admitted by each process over the run. */
+  perProcessAdmitted?: number[];
+  maxLagMs?: number;
+  maxInFlight?: number;
+  note?: string;
+}
+
+export interface TrafficResult {
+  accuracy: AccuracyResult[];
+}
+
 export interface Machine {
   cpu: string;
   nproc: number;
@@ -124,6 +188,13 @@ export interface Ratios {
   awsProxyOverMockThroughput: number | null;
   templatesOverMockThroughput: number | null;
   accessAuthorizedOverOpenThroughput: number | null;
+  trafficThrottledOverKeyedThroughput: number | null;
+  trafficRedisThrottledOverKeyedThroughput: number | null;
+  /** What keeping the (account) bucket in Redis costs a keyed route, against the same route in memory; no bar. */
+  trafficRedisKeyedOverMemoryKeyedThroughput: number | null;
+  cacheHitOverMockThroughput: number | null;
+  throttleAccuracyMemoryRps: number | null;
+  throttleAccuracyRedisRps: number | null;
   coldStartMedianMs: number | null;
   coldStartMaxMs: number | null;
   unusedFunctionsAddedRssMb: number | null;
@@ -133,10 +204,12 @@ export interface Ratios {
 export interface BarCheck {
   name: string;
   value: number | null;
-  unit: 'x' | 'ms' | 'MB';
-  /** The value must be at least (`>=`) or below (`<`) the limit. */
-  comparison: '>=' | '<';
+  unit: 'x' | 'ms' | 'MB' | 'req/s';
+  /** The value must be at least (`>=`) or below (`<`) the limit, or within `tolerance` of it (`±`). */
+  comparison: '>=' | '<' | '±';
   limit: number;
+  /** For `±`: the share of the limit the value may be off by. */
+  tolerance?: number;
   /** The issue that set the bar, when the report names it. */
   issue?: string;
   pass: boolean | null;
@@ -149,6 +222,7 @@ export interface Result {
   rows: Row[];
   coldStart?: ColdStartResult;
   memory?: MemoryResult;
+  traffic?: TrafficResult;
   ratios: Ratios;
   bars: BarCheck[];
 }
@@ -179,7 +253,7 @@ export function machineInfo(): Machine {
   };
 }
 
-export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?: MemoryResult): Ratios {
+export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?: MemoryResult, traffic?: TrafficResult): Ratios {
   const get = (name: string) => rows.find((r) => r.target === name && r.ok);
   const direct = get(TARGETS.direct);
   const nginx = get(TARGETS.nginx);
@@ -190,6 +264,16 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
   const templated = get(TARGETS.mockTemplates);
   const open = get(TARGETS.accessOpen);
   const authorized = get(TARGETS.accessAuthorized);
+  const keyed = get(TRAFFIC_TARGETS.keyed);
+  const throttled = get(TRAFFIC_TARGETS.throttled);
+  const redisKeyed = get(TRAFFIC_TARGETS.redisKeyed);
+  const redisThrottled = get(TRAFFIC_TARGETS.redisThrottled);
+  const accuracy = (name: string) => {
+    const a = traffic?.accuracy.find((r) => r.name === name && r.ok);
+    return a?.steadyAdmittedPerSec ?? null;
+  };
+  const plain = get(TRAFFIC_TARGETS.plain);
+  const cached = get(TRAFFIC_TARGETS.cached);
   const div = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
   const sub = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a - b : null);
   return {
@@ -202,6 +286,12 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
     awsProxyOverMockThroughput: div(aws?.requestsPerSec, mock?.requestsPerSec),
     templatesOverMockThroughput: div(templated?.requestsPerSec, mock?.requestsPerSec),
     accessAuthorizedOverOpenThroughput: div(authorized?.requestsPerSec, open?.requestsPerSec),
+    trafficThrottledOverKeyedThroughput: div(throttled?.requestsPerSec, keyed?.requestsPerSec),
+    trafficRedisThrottledOverKeyedThroughput: div(redisThrottled?.requestsPerSec, redisKeyed?.requestsPerSec),
+    trafficRedisKeyedOverMemoryKeyedThroughput: div(redisKeyed?.requestsPerSec, keyed?.requestsPerSec),
+    cacheHitOverMockThroughput: div(cached?.requestsPerSec, plain?.requestsPerSec),
+    throttleAccuracyMemoryRps: accuracy(MEASUREMENTS.accuracyMemory),
+    throttleAccuracyRedisRps: accuracy(MEASUREMENTS.accuracyRedis),
     coldStartMedianMs: coldStart?.ok ? (coldStart.coldMedianMs ?? null) : null,
     coldStartMaxMs: coldStart?.ok ? (coldStart.coldMaxMs ?? null) : null,
     unusedFunctionsAddedRssMb: memory?.ok ? (memory.addedRssMb ?? null) : null,
@@ -216,15 +306,25 @@ export function computeBars(q: Ratios): BarCheck[] {
     comparison: BarCheck['comparison'],
     limit: number,
     issue?: string,
+    tolerance?: number,
   ): BarCheck => ({
     name,
     value,
     unit,
     comparison,
     limit,
+    ...(tolerance === undefined ? {} : { tolerance }),
     ...(issue === undefined ? {} : { issue }),
-    pass: value === null ? null : comparison === '>=' ? value >= limit : value < limit,
+    pass:
+      value === null
+        ? null
+        : comparison === '>='
+          ? value >= limit
+          : comparison === '<'
+            ? value < limit
+            : Math.abs(value - limit) <= limit * (tolerance ?? 0),
   });
+  const offer = `${BAR.throttleOffer.toLocaleString('en-US')} req/s`;
   return [
     check('Portico AWS_PROXY / Portico MOCK (req/s)', q.awsProxyOverMockThroughput, 'x', '>=', BAR.awsProxyOverMock),
     check('Portico MOCK + 20-line templates / Portico MOCK (req/s)', q.templatesOverMockThroughput, 'x', '>=', BAR.templatesOverMock),
@@ -236,6 +336,41 @@ export function computeBars(q: Ratios): BarCheck[] {
       BAR.authorizedOverOpen,
       'access control',
     ),
+    check(
+      'Portico MOCK + API key + plan throttles that never refuse / the same without limits, memory (req/s)',
+      q.trafficThrottledOverKeyedThroughput,
+      'x',
+      '>=',
+      BAR.throttledOverKeyedMemory,
+      'traffic control',
+    ),
+    check(
+      'Portico MOCK + API key + plan throttles that never refuse / the same without limits, Redis (req/s)',
+      q.trafficRedisThrottledOverKeyedThroughput,
+      'x',
+      '>=',
+      BAR.throttledOverKeyedRedis,
+      'traffic control',
+    ),
+    check(
+      `Portico method throttled to ${BAR.throttleRate} req/s, ${offer} offered open loop, memory: admitted per second, s 2-10`,
+      q.throttleAccuracyMemoryRps,
+      'req/s',
+      '±',
+      BAR.throttleRate,
+      'traffic control',
+      BAR.throttleTolerance,
+    ),
+    check(
+      `Portico method throttled to ${BAR.throttleRate} req/s, ${offer} offered open loop, 2 processes on one Redis: admitted per second, s 2-10`,
+      q.throttleAccuracyRedisRps,
+      'req/s',
+      '±',
+      BAR.throttleRate,
+      'traffic control',
+      BAR.throttleTolerance,
+    ),
+    check('Portico MOCK served from the stage cache / the same MOCK uncached (req/s)', q.cacheHitOverMockThroughput, 'x', '>=', BAR.cacheHitOverMock, 'traffic control'),
     check('Portico cold start: first invocation, median', q.coldStartMedianMs, 'ms', '<', BAR.coldStartMs),
     check('Portico cold start: first invocation, max', q.coldStartMaxMs, 'ms', '<', BAR.coldStartMs),
     check(`Portico RSS added by ${BAR.unusedFunctions} unused functions`, q.unusedFunctionsAddedRssMb, 'MB', '<', BAR.unusedFunctionsMb),
@@ -281,6 +416,45 @@ export function renderMarkdown(res: Result): string {
         'Both are sent the same key and token headers, so they differ only in access control.',
     );
   }
+  if (res.rows.some((r) => (Object.values(TRAFFIC_TARGETS) as string[]).includes(r.target))) {
+    lines.push(
+      '',
+      '`portico traffic: …` rows are MOCK routes on Porticos of their own: one with its buckets in memory, one started with `--redis` ' +
+        '(`on Redis`), where every bucket, the account one included, is in Redis. `API key without limits` and `API key + plan throttles` are one MOCK ' +
+        'route behind an API key (`/traffic/keyed`, `/traffic/throttled`), called with a key whose usage plan sets no throttle and with one whose plan ' +
+        'throttles the key and the method at 100,000,000 req/s: three token buckets per request (plan method, plan, account) against one (the account ' +
+        'bucket every request takes; the bench lifts it with `--account-throttle` so it never refuses). A stage method throttle cannot go above ' +
+        '10,000 req/s, which wrk exceeds, so it is left out of this pair; it is the same kind of bucket. `10 routes from cache` spreads wrk\'s requests ' +
+        'over ten copies of /mock with method caching on (TTL 300 s; every request after each copy\'s first is a hit) and `10 routes uncached` over ten ' +
+        'plain copies: caching gives a method a method setting, and with it a 10,000 req/s method throttle, which one route would hit under wrk. Both ' +
+        'answer the same bytes: a header carries the request id on the cached copies (so the driver can tell a replayed response) and a literal of ' +
+        'the same length on the plain ones.',
+    );
+  }
+  const traffic = res.traffic;
+  if (traffic && traffic.accuracy.length > 0) {
+    lines.push('', '## Throttle accuracy', '');
+    const a0 = traffic.accuracy[0];
+    lines.push(
+      `\`/traffic/limited\` has a stage method throttle of ${a0.rateLimit} req/s, burst ${a0.burstLimit}, set with UpdateStage. ` +
+        `${a0.offeredRps.toLocaleString('en-US')} req/s are offered open loop for ${a0.durationSec} s (requests leave on a fixed schedule whatever the answers, ` +
+        'undici keep-alive pools; split evenly over the processes), and 200s are counted per second of sending. The bucket starts full, so the first ' +
+        'second also admits the burst: the steady rate is the mean of seconds 2 to N. "burst out" is (all admitted - burst) / N over the whole run.',
+      '',
+      '| run | first s | s 2-N mean | s 2-N min / max | burst out | per process | max lag ms | notes |',
+      '|---|---:|---:|---:|---:|---:|---:|---|',
+    );
+    for (const a of traffic.accuracy) {
+      const notes = [a.ok ? '' : 'FAILED', cleanNote(a.note)].filter((n) => n !== '').join(': ');
+      lines.push(
+        `| ${a.backend}, ${a.processes} process${a.processes === 1 ? '' : 'es'} | ${a.firstSecondAdmitted ?? '-'} | ${num(a.steadyAdmittedPerSec, 1)} | ` +
+          `${a.steadyMin ?? '-'} / ${a.steadyMax ?? '-'} | ${num(a.burstAccountedPerSec, 1)} | ${a.perProcessAdmitted?.join(' + ') ?? '-'} | ${num(a.maxLagMs, 1)} | ${notes} |`,
+      );
+    }
+    for (const a of traffic.accuracy) {
+      if (a.windows) lines.push('', `Admitted per second, ${a.backend}: ${a.windows.map((w) => w.ok).join(', ')} (sent ${a.windows.map((w) => w.sent).join(', ')}).`);
+    }
+  }
   const cold = res.coldStart;
   if (cold) {
     lines.push('', '## Cold start', '');
@@ -321,8 +495,14 @@ export function renderMarkdown(res: Result): string {
   lines.push(`| Portico HTTP_PROXY added p99 over direct | ${ms(q.httpProxyAddedP99Ms)} | |`);
   lines.push(`| Portico MOCK / node:http fixed (req/s) | ${ratio(q.mockOverNodeFixedThroughput)} | |`);
   lines.push(`| Portico AWS_PROXY (req/s) | ${q.awsProxyRequestsPerSec === null ? 'n/a' : q.awsProxyRequestsPerSec.toFixed(0)} | |`);
+  if (q.trafficRedisKeyedOverMemoryKeyedThroughput !== null) {
+    lines.push(`| Portico MOCK + API key without limits: Redis / memory (req/s) | ${ratio(q.trafficRedisKeyedOverMemoryKeyedThroughput)} | |`);
+  }
   for (const b of res.bars) {
-    const limit = `${b.comparison === '>=' ? '≥' : '<'} ${b.unit === 'x' ? `${b.limit.toFixed(2)}x` : `${b.limit} ${b.unit}`}${b.issue === undefined ? '' : ` (issue: ${b.issue})`}`;
+    const limitText = b.unit === 'x' ? `${b.limit.toFixed(2)}x` : `${b.limit} ${b.unit}`;
+    const sign = b.comparison === '>=' ? '≥ ' : b.comparison === '<' ? '< ' : '';
+    const tolerance = b.comparison === '±' ? ` ± ${Math.round((b.tolerance ?? 0) * 100)}%` : '';
+    const limit = `${sign}${limitText}${tolerance}${b.issue === undefined ? '' : ` (issue: ${b.issue})`}`;
     const verdict = b.pass === null ? 'not measured' : b.pass ? 'pass' : 'FAIL';
     lines.push(`| ${b.name} | ${barValue(b)} | ${limit}: ${verdict} |`);
   }

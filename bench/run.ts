@@ -2,8 +2,10 @@
  * `npm run bench`: measures requests/s and p50/p99 latency with wrk, in one run on one
  * machine, for an upstream called directly, nginx proxy_pass, Portico HTTP_PROXY / MOCK /
  * AWS_PROXY, one MOCK route open and behind an API key + cached Lambda authorizer, and a bare
- * node:http server; then, with those servers stopped, the cold start of
- * never-invoked Node functions through the gateway (cold.ts) and the memory 100 defined but
+ * node:http server; then, with those servers stopped, traffic control on Porticos of its own
+ * (traffic.ts: a keyed MOCK route with and without throttles, in memory and on Redis; a stage
+ * method throttle under an open-loop overload; a stage cache hit against MOCK), the cold start
+ * of never-invoked Node functions through the gateway (cold.ts) and the memory 100 defined but
  * unused functions add (memory.ts). Prints a Markdown report with ratios and bars and writes
  * bench/results/latest.{json,md}.
  *
@@ -12,7 +14,9 @@
  * --warmup / BENCH_WARMUP seconds (2), --timeout / BENCH_TIMEOUT wrk per-request seconds (5),
  * --quick / BENCH_QUICK=1 (3 s per target, 1 s warm-up, 5 instead of 10 cold starts, for smoke
  * runs); BENCH_ONLY=mock,cold,... measures the targets and measurements whose names contain one
- * of the words; BENCH_PORTICO_CLI, BENCH_NGINX, BENCH_WRK override the binaries.
+ * of the words (`traffic` selects every traffic control measurement); BENCH_PORTICO_CLI,
+ * BENCH_NGINX, BENCH_WRK override the binaries; BENCH_REDIS is the Redis the traffic
+ * measurements use (default redis://127.0.0.1:6379, loopback only).
  * Progress goes to stderr so stdout carries only the report.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +29,13 @@ import { LOOPBACK, assertLoopbackUrl, freePort, httpGet, waitForHttp200 } from '
 import { porticoCli, startPortico, writeProject, type Portico } from './portico.js';
 import { measureColdStart } from './cold.js';
 import { measureMemory } from './memory.js';
+import { TRAFFIC_NAMES, measureTraffic } from './traffic.js';
 import { installExitHandlers, start, stopAll, waitForLine, type Tracked } from './procs.js';
 import {
   BAR,
   MEASUREMENTS,
   TARGETS,
+  TRAFFIC_TARGETS,
   computeBars,
   computeRatios,
   machineInfo,
@@ -39,6 +45,7 @@ import {
   type Params,
   type Result,
   type Row,
+  type TrafficResult,
 } from './report.js';
 import { runWrk } from './wrk.js';
 
@@ -110,6 +117,8 @@ interface Target {
   expect?: string;
   /** Headers the check and every wrk request carry. */
   headers?: Readonly<Record<string, string>>;
+  /** wrk Lua script; the check still requests `url` only. */
+  script?: string;
   /** Set when the server behind the target never came up. */
   unavailable?: string;
 }
@@ -126,7 +135,7 @@ async function measure(t: Target, params: Params): Promise<Row> {
   } catch (err) {
     return { target: t.name, url, ok: false, note: `check failed: ${(err as Error).message}` };
   }
-  const wrkOpts = { connections: params.connections, threads: params.threads, timeoutSec: params.timeoutSec, headers: t.headers };
+  const wrkOpts = { connections: params.connections, threads: params.threads, timeoutSec: params.timeoutSec, headers: t.headers, script: t.script };
   try {
     if (params.warmupSec > 0) {
       log(`${t.name}: warm-up ${params.warmupSec}s`);
@@ -257,11 +266,12 @@ async function main(): Promise<void> {
   // e.g. to look at one target without the others' residue; the full report needs them all.
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const wanted = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().includes(o));
-  const allNames = [...Object.values(TARGETS), ...Object.values(MEASUREMENTS)];
+  const allNames = [...Object.values(TARGETS), ...Object.values(MEASUREMENTS), ...TRAFFIC_NAMES];
   for (const o of only) if (!allNames.some((n) => n.toLowerCase().includes(o))) log(`BENCH_ONLY: '${o}' matches nothing in ${allNames.join(', ')}`);
   const throughputWanted = Object.values(TARGETS).some(wanted);
   const coldWanted = wanted(MEASUREMENTS.coldStart);
   const memoryWanted = wanted(MEASUREMENTS.memory);
+  const trafficWanted = TRAFFIC_NAMES.some(wanted);
 
   // Hard ceiling on the whole run, whatever hangs: startup, the wanted targets, teardown, and the
   // cold start (a Portico start, 20 gateway warm-up calls, two calls per function, 10 s each
@@ -270,8 +280,11 @@ async function main(): Promise<void> {
   const coldFunctions = params.quick ? COLD_FUNCTIONS_QUICK : COLD_FUNCTIONS;
   const coldBudgetSec = coldWanted ? 60 + 10 * (20 + 2 * coldFunctions) + 10 : 0;
   const memoryBudgetSec = memoryWanted ? 2 * (60 + MEMORY_SETTLE_MS / 1000 + 10) : 0;
-  const wrkTargets = Object.values(TARGETS).filter(wanted).length;
-  const budgetMs = (120 + wrkTargets * perTargetSec + coldBudgetSec + memoryBudgetSec) * 1000;
+  const wrkTargets = [...Object.values(TARGETS), ...Object.values(TRAFFIC_TARGETS)].filter(wanted).length;
+  // Traffic: three Portico starts and their setup, two 10 s accuracy runs and the cache's four
+  // halves plus warm-ups, each with its request timeout and slack.
+  const trafficBudgetSec = trafficWanted ? 3 * 90 + 2 * (10 + 30) + 2 * (params.warmupSec + params.durationSec) + 60 : 0;
+  const budgetMs = (120 + wrkTargets * perTargetSec + trafficBudgetSec + coldBudgetSec + memoryBudgetSec) * 1000;
   const watchdog = setTimeout(() => {
     log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);
     process.exit(2);
@@ -281,6 +294,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let coldStart: ColdStartResult | undefined;
   let memory: MemoryResult | undefined;
+  let traffic: TrafficResult | undefined;
   try {
     log(`temp dir ${tmp}`);
     if (throughputWanted) {
@@ -291,6 +305,27 @@ async function main(): Promise<void> {
     const porticoBuilt = existsSync(porticoCli(repoRoot));
     // The bench API's HTTP_PROXY routes need an upstream port; nothing below calls them.
     const unusedPort = await freePort();
+    if (trafficWanted) {
+      if (existsSync(porticoCli(repoRoot))) {
+        traffic = await measureTraffic(
+          {
+            repoRoot,
+            benchSrc,
+            dir: join(tmp, 'traffic'),
+            upstreamPort: unusedPort,
+            params,
+            wanted,
+            measure: (t) => measure(t, params),
+            redisUrl: process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+            log,
+          },
+          rows,
+        );
+      } else {
+        log('traffic: portico not built');
+      }
+      await stopAll();
+    }
     if (coldWanted) {
       log(`cold start: ${coldFunctions} functions`);
       coldStart = porticoBuilt
@@ -320,8 +355,8 @@ async function main(): Promise<void> {
   }
 
   machine.loadAvgAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
-  const ratios = computeRatios(rows, coldStart, memory);
-  const result: Result = { date, machine, params, rows, coldStart, memory, ratios, bars: computeBars(ratios) };
+  const ratios = computeRatios(rows, coldStart, memory, traffic);
+  const result: Result = { date, machine, params, rows, coldStart, memory, traffic, ratios, bars: computeBars(ratios) };
   const md = renderMarkdown(result);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -14,6 +14,8 @@ export interface WrkOptions {
   timeoutSec: number;
   /** Request headers, sent on every request (`-H 'Name: value'`). */
   headers?: Readonly<Record<string, string>>;
+  /** A Lua script (`-s`), e.g. one that spreads requests over several paths of the URL's host. */
+  script?: string;
 }
 
 export interface WrkResult {
@@ -68,6 +70,7 @@ export async function runWrk(url: string, opts: WrkOptions): Promise<WrkResult> 
     '-d', `${opts.durationSec}s`,
     '--timeout', `${opts.timeoutSec}s`,
     ...Object.entries(opts.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
+    ...(opts.script === undefined ? [] : ['-s', opts.script]),
     url,
   ];
   const proc = start('wrk', WRK_BIN, args);

@@ -39,6 +39,17 @@ describe('cache keys', () => {
     assert.equal(compile({ stageName: 'beta' })(request({})).id, key.id, 'the stage is not repeated in the id');
   });
 
+  it('hands every request one frozen key when the key reads nothing from the request', () => {
+    const keyOf = compile({});
+    const first = keyOf(request({ path: { petId: '1' } }));
+    assert.equal(keyOf(request({ path: { petId: '2' } })), first);
+    assert.ok(Object.isFrozen(first));
+    const keyed = compile({ cacheKeyParameters: ['method.request.path.petId'] });
+    assert.notEqual(keyed(request({ path: { petId: '1' } })), keyed(request({ path: { petId: '1' } })), 'a key read from the request is built per request');
+    const any = compile({ httpMethod: 'ANY' });
+    assert.notEqual(any(request({})), any(request({})), 'ANY keys by the request\'s method');
+  });
+
   it('varies only with the listed parameters: AWS\'s type / department example', () => {
     const keyOf = compile({ resourcePath: '/users', cacheKeyParameters: ['method.request.querystring.type'] });
     const adminA = keyOf(request({ query: { type: ['admin'], department: ['A'] } }));

@@ -91,6 +91,25 @@ describe('MemoryCache budget and eviction', () => {
     assert.equal(cache.stats().evictions, 1);
   });
 
+  it('keeps least-recently-used order when the key read is the one last stored or read', async () => {
+    const apiId = uniqueApiId();
+    const probe = new MemoryCache({ maxBytes: 1e9 });
+    await probe.set(itemKey('a', 'prod', apiId), response(Buffer.alloc(1000)), 60);
+    const perEntry = probe.bytes;
+    const cache = new MemoryCache({ maxBytes: perEntry * 3 + perEntry / 2 });
+    // A frozen key, as a method without cacheKeyParameters hands to every request, read twice in a row.
+    const hot = Object.freeze({ ...itemKey('a', 'prod', apiId) });
+    await cache.set(hot, response(Buffer.alloc(1000)), 60);
+    for (const id of ['b', 'c']) await cache.set(itemKey(id, 'prod', apiId), response(Buffer.alloc(1000)), 60);
+    assert.ok(await cache.get(hot));
+    assert.ok(await cache.get(hot), 'read again while it is the newest');
+    assert.ok(await cache.get(itemKey('b', 'prod', apiId)));
+    await cache.set(itemKey('d', 'prod', apiId), response(Buffer.alloc(1000)), 60);
+    assert.equal(await cache.get(itemKey('c', 'prod', apiId)), undefined, 'c was the coldest');
+    for (const id of ['b', 'd']) assert.ok(await cache.get(itemKey(id, 'prod', apiId)), id);
+    assert.ok(await cache.get(hot));
+  });
+
   it('refuses an entry larger than the whole budget without evicting others', async () => {
     const cache = new MemoryCache({ maxBytes: 64 * 1024 });
     await cache.set(itemKey('small'), response('x'), 60);
