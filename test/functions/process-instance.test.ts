@@ -87,7 +87,23 @@ async function tempFunction(files: Record<string, string>, executable: string[] 
  * Running processes in these process groups. Killed grandchildren may linger a moment as
  * zombies until init reaps them (their parent died with them); those are dead and not counted.
  */
-function liveInGroups(groups: Set<number>): number[] {
+/** When a process started (clock ticks since boot, field 22 of /proc/PID/stat), or undefined once it is gone. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Live processes led by, or in the process groups of, the given leaders. A leader recorded with
+ * its start time is told apart from a later process that was given the same pid: on a busy
+ * machine the pid counter wraps, and another test's process may then lead a group of that number.
+ */
+function liveInGroups(groups: Set<number> | Map<number, string | undefined>): number[] {
+  const leaders = groups instanceof Map ? groups : new Map([...groups].map((g): [number, string | undefined] => [g, undefined]));
   const live: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -99,7 +115,14 @@ function liveInGroups(groups: Set<number>): number[] {
     }
     // Fields after the command name: state ppid pgrp …
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (state !== 'Z' && (groups.has(Number(pgrp)) || groups.has(Number(entry)))) live.push(Number(entry));
+    const group = leaders.has(Number(pgrp)) ? Number(pgrp) : leaders.has(Number(entry)) ? Number(entry) : undefined;
+    if (state === 'Z' || group === undefined) continue;
+    const recorded = leaders.get(group);
+    if (recorded !== undefined) {
+      const holder = startTimeOf(group);
+      if (holder !== undefined && holder !== recorded) continue;
+    }
+    live.push(Number(entry));
   }
   return live;
 }
@@ -504,7 +527,7 @@ describe('lifecycle', () => {
 
   test('many start/stop cycles leave no processes, servers, sockets or timers behind', async () => {
     const before = activeHandles();
-    const groups = new Set<number>();
+    const groups = new Map<number, string | undefined>();
     for (let round = 0; round < 5; round++) {
       const harnesses = [
         launch(definition({ codeDirectory: fixture('python-hello') })),
@@ -513,7 +536,7 @@ describe('lifecycle', () => {
         launch(definition({ codeDirectory: fixture('python-import-error') })),
       ];
       await Promise.all(harnesses.map((h) => h.instance.start()));
-      for (const h of harnesses) if (h.instance.pid) groups.add(h.instance.pid);
+      for (const h of harnesses) if (h.instance.pid) groups.set(h.instance.pid, startTimeOf(h.instance.pid));
       const outcomes = await Promise.all(harnesses.map((h) => h.instance.invoke(invocation({ round }))));
       assert.deepEqual(
         outcomes.map((o) => o.kind),

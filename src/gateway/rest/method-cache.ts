@@ -226,12 +226,20 @@ function answer(result: GatewayResult, body: GatewayResult['body'], decision: Ca
 }
 
 function fromCache(hit: CachedResponse, inv: Invocation, warn: boolean): GatewayResult {
-  const headers = hit.headers;
+  // The stored headers are shared by every hit (the memory cache hands out its own entry), so a
+  // hit that changes them works on a copy: the trace id names this request, and the warning is
+  // this caller's alone.
+  let headers = hit.headers;
   for (const name in headers) {
-    // The trace id names this request, not the one whose response was stored.
-    if (name.length === 15 && name.toLowerCase() === 'x-amzn-trace-id') headers[name] = inv.traceId;
+    if (name.length === 15 && name.toLowerCase() === 'x-amzn-trace-id') {
+      headers = { ...headers, [name]: inv.traceId };
+      break;
+    }
   }
-  if (warn) withWarning(headers);
+  if (warn) {
+    if (headers === hit.headers) headers = { ...headers };
+    withWarning(headers);
+  }
   return { statusCode: hit.status, headers, body: hit.body };
 }
 
