@@ -28,10 +28,10 @@
 import { GatewayError } from '../gateway/errors.js';
 import type { Invocation } from '../gateway/invocation.js';
 import type { CallerIdentity, MethodAuthorizerFactory } from '../gateway/rest/authorization.js';
-import { normalizeIp } from './cidr.js';
 import type { IamPrincipal, IamPrincipalDirectory } from './iam-principals.js';
 import { executeApiArnPrefix } from './method-arn.js';
 import { Networks } from './networks.js';
+import { requestConditions } from './request-conditions.js';
 import { compilePolicy, PolicyValidationError, type CompiledPolicy, type PolicyEffect, type RequestContext } from './policy.js';
 import { accessDenied, verifyDataPlaneRequest, type DataPlaneAuthFailure } from './sigv4-data-plane.js';
 
@@ -162,27 +162,7 @@ function planPrincipal(principal: IamPrincipal): PrincipalPlan {
   };
 }
 
-/** The condition keys of this request, as resource-policy-gate.ts gives them to resource policies. */
+/** The condition keys of this request, with the caller's own (`aws:username`, `aws:userid`). */
 function conditionContext(inv: Invocation, plan: PrincipalPlan, networks: Networks): RequestContext {
-  const headers = inv.req.headers;
-  const context: RequestContext = {
-    currentTime: new Date(inv.requestTimeEpoch),
-    // execute-api is only served over HTTPS on AWS.
-    secureTransport: true,
-    userAgent: headers['user-agent'],
-    referer: headers.referer,
-    username: plan.username,
-    userid: plan.userid,
-  };
-  const ip = normalizeIp(inv.req.socket.remoteAddress ?? '')?.address;
-  if (ip === undefined) return context;
-  const origin = networks.lookup(ip);
-  if (origin === undefined) {
-    context.sourceIp = ip;
-  } else {
-    context.vpcSourceIp = ip;
-    context.sourceVpc = origin.vpc;
-    context.sourceVpce = origin.vpce;
-  }
-  return context;
+  return requestConditions(inv, networks, { username: plan.username, userid: plan.userid });
 }

@@ -26,9 +26,9 @@ import { apiConfigurationError, GatewayError } from '../gateway/errors.js';
 import type { Invocation } from '../gateway/invocation.js';
 import type { AuthorizedCaller, ResourcePolicyGate, ResourcePolicyGateFactory } from '../gateway/rest/authorization.js';
 import { decideAuthorization, denyBeforeAuthorizer, type AccessDenied } from './authorization-decision.js';
-import { normalizeIp } from './cidr.js';
 import { buildMethodArn } from './method-arn.js';
 import { Networks } from './networks.js';
+import { requestConditions } from './request-conditions.js';
 import { compilePolicy, PolicyValidationError, type CompiledPolicy, type PolicyEffect, type RequestContext, type RequestPrincipal } from './policy.js';
 
 const INVOKE = 'execute-api:Invoke';
@@ -60,7 +60,7 @@ export function createResourcePolicyGateFactory(options: ResourcePolicyGateOptio
       buildMethodArn({ ...scope, stage: binding.stageName, method: inv.httpMethod, resourcePath: inv.target.path });
 
     const evaluate = (inv: Invocation, arn: string, principal: RequestPrincipal | undefined): PolicyEffect =>
-      policy.evaluate({ action: INVOKE, resource: arn, principal, context: requestContext(inv, networks) });
+      policy.evaluate({ action: INVOKE, resource: arn, principal, context: requestConditions(inv, networks) });
 
     const gate: ResourcePolicyGate = {
       async afterAuthentication(inv, caller) {
@@ -108,23 +108,3 @@ function iamPrincipal(caller: AuthorizedCaller | undefined): RequestPrincipal | 
   return { accountId: identity.accountId, arn: identity.userArn };
 }
 
-function requestContext(inv: Invocation, networks: Networks): RequestContext {
-  const headers = inv.req.headers;
-  const context: RequestContext = {
-    currentTime: new Date(inv.requestTimeEpoch),
-    secureTransport: true,
-    userAgent: headers['user-agent'],
-    referer: headers.referer,
-  };
-  const ip = normalizeIp(inv.req.socket.remoteAddress ?? '')?.address;
-  if (ip === undefined) return context;
-  const origin = networks.lookup(ip);
-  if (origin === undefined) {
-    context.sourceIp = ip;
-  } else {
-    context.vpcSourceIp = ip;
-    context.sourceVpc = origin.vpc;
-    context.sourceVpce = origin.vpce;
-  }
-  return context;
-}
