@@ -135,7 +135,9 @@ describe('Lambda API with the AWS SDK v3', () => {
     const download = await fetch(got.Code!.Location!);
     assert.equal(download.status, 200);
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), zip);
-    const tampered = await fetch(got.Code!.Location!.replace(/Signature=./, 'Signature=A'));
+    // Change the signature's first character to a different one (a fixed replacement would leave
+    // the link unchanged whenever the signature already starts with it).
+    const tampered = await fetch(got.Code!.Location!.replace(/Signature=(.)/, (_, c: string) => `Signature=${c === 'A' ? 'B' : 'A'}`));
     assert.equal(tampered.status, 403);
 
     const config = await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }));
