@@ -5,6 +5,7 @@
  * without the body, plus `type` and `methodArn`. The data plane and TestInvokeAuthorizer
  * build both through these functions.
  */
+import type { ProxyEventV1 } from '../gateway/rest/proxy-event.js';
 
 export interface TokenAuthorizerEvent {
   type: 'TOKEN';
@@ -12,19 +13,8 @@ export interface TokenAuthorizerEvent {
   methodArn: string;
 }
 
-/** The request-derived members of a REQUEST authorizer event. */
-export interface RequestAuthorizerInput {
-  resource: string;
-  path: string;
-  httpMethod: string;
-  headers: Record<string, string> | null;
-  multiValueHeaders: Record<string, string[]> | null;
-  queryStringParameters: Record<string, string> | null;
-  multiValueQueryStringParameters: Record<string, string[]> | null;
-  pathParameters: Record<string, string> | null;
-  stageVariables: Record<string, string> | null;
-  requestContext: Record<string, unknown>;
-}
+/** The request-derived members of a REQUEST authorizer event: a proxy event without its body. */
+export type RequestAuthorizerInput = Omit<ProxyEventV1, 'body' | 'isBase64Encoded'>;
 
 export interface RequestAuthorizerEvent extends RequestAuthorizerInput {
   type: 'REQUEST';

@@ -12,6 +12,7 @@ import type { JavaMap, Value } from '../../mapping/vtl/values.js';
 import { ContextUse } from '../../mapping/vtl/context-use.js';
 import { fromPlain } from '../../mapping/vtl/values.js';
 import { authorizerContext, type CallerIdentity } from './authorization.js';
+import { IDENTITY_CONTEXT_VARIABLES } from '../../model/context-sources.js';
 
 /** What a gateway error adds to `$context.error`. */
 export interface ContextError {
@@ -95,21 +96,11 @@ function errorVariables(error: ContextError | undefined): Record<string, unknown
 /** The entries of `$context` fixed for a method of a deployed stage, computed once per method. */
 const methodEntries = new WeakMap<CompiledMethod, { use: ContextUse; entries: [string, Value][] }>();
 
-/** Identity fields that are null unless an authorizer (or, for apiKey/apiKeyId, a key) fills them. */
-const IDENTITY_NULLS = [
-  'accessKey',
-  'accountId',
-  'apiKey',
-  'apiKeyId',
-  'caller',
-  'cognitoAuthenticationProvider',
-  'cognitoAuthenticationType',
-  'cognitoIdentityId',
-  'cognitoIdentityPoolId',
-  'principalOrgId',
-  'user',
-  'userArn',
-];
+/**
+ * Identity fields that are null unless an authorizer (or, for apiKey/apiKeyId, a key) fills them:
+ * every documented identity variable but the two every request has.
+ */
+const IDENTITY_NULLS: string[] = IDENTITY_CONTEXT_VARIABLES.filter((name) => name !== 'sourceIp' && name !== 'userAgent');
 
 /** What to build for one ContextUse, worked out once per use rather than per request. */
 interface ContextPlan {
