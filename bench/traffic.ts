@@ -17,7 +17,8 @@
  * route: turning caching on for a method gives it a method setting, and with it a 10,000
  * requests/s method throttle, one bucket per method. So the cache pair spreads wrk's requests
  * (a Lua script) over CACHE_ROUTES copies of /mock with caching on, each with its own bucket,
- * against as many plain copies measured the same way.
+ * against as many plain copies measured the same way, each given a method setting with caching
+ * off so that it takes the same buckets.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -330,6 +331,9 @@ async function configure(portico: Portico, what: { cache: boolean; keys: boolean
         ops.push(
           { op: 'replace', path: `/~1traffic~1cached~1${i}/GET/caching/enabled`, value: 'true' },
           { op: 'replace', path: `/~1traffic~1cached~1${i}/GET/caching/ttlInSeconds`, value: '300' },
+          // The plain copy gets a method setting too, caching off: the same method throttle
+          // bucket, so the pair differs by the cache alone.
+          { op: 'replace', path: `/~1traffic~1plain~1${i}/GET/caching/enabled`, value: 'false' },
         );
       }
     }

@@ -100,9 +100,11 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         const admitting = admit(inv);
         if (admitting !== undefined) await admitting;
       }
-      // A cached method's cache step stands in for the integration and calls it on a miss.
+      // A cached method's cache step stands in for the integration and calls it on a miss; a
+      // hit in memory comes back without a promise, and is sent without waiting for one.
       const cache = match.method.cache;
-      result = await (cache !== undefined ? cache(inv) : match.method.integrate(inv));
+      const answering = cache !== undefined ? cache(inv) : match.method.integrate(inv);
+      result = answering instanceof Promise ? await answering : answering;
     } catch (err) {
       // The client went away mid-request: there is no one left to answer.
       if (res.destroyed || (err as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
@@ -168,6 +170,9 @@ function unexpected(err: unknown): GatewayError {
   return new GatewayError('DEFAULT_5XX', 'Internal server error', 500);
 }
 
+/** Buffer bodies up to this size are sent in the same write as the head (see send). */
+const ONE_WRITE_BODY_BYTES = 16 * 1024;
+
 function send(res: ServerResponse, result: GatewayResult, requestId: string, extendedRequestId: string): void {
   // One flat header list and no setHeader(): Node's writeHead then takes its fast path, and the
   // loop below is the only place that sees the many header shapes integrations produce.
@@ -183,7 +188,12 @@ function send(res: ServerResponse, result: GatewayResult, requestId: string, ext
     headers.push(name, result.headers[name]!);
   }
   res.writeHead(result.statusCode, headers as unknown as OutgoingHttpHeaders);
-  if (knownLength) res.end(body ?? undefined);
+  if (knownLength) {
+    // Node writes the head and a string body in one write, but a Buffer body as a second chunk
+    // (a writev). A small Buffer is worth passing as latin1 text, which carries its bytes as is.
+    if (Buffer.isBuffer(body) && body.length <= ONE_WRITE_BODY_BYTES) res.end(body.toString('latin1'), 'latin1');
+    else res.end(body ?? undefined);
+  }
   else if (body instanceof RelayedBody) body.attach(res);
   else pipeBody(body as Readable, res);
 }

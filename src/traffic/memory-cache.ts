@@ -1,13 +1,16 @@
 /**
  * The in-process response cache: least-recently-used entries within a byte budget, each with
- * its own TTL. A Map kept in recency order (a hit re-inserts its key at the end, eviction takes
- * the first key) gives O(1) get, set and delete without a hand-made linked list.
+ * its own TTL. A Map kept in recency order (a hit on an entry in the older half re-inserts its
+ * key at the end, eviction takes the first key) gives O(1) get, set and delete without a
+ * hand-made linked list; entries in the newer half are not moved, an approximation of LRU that
+ * keeps hits on hot keys to one lookup.
  *
  * The budget counts what an entry costs this process, not just its body: the key, the headers
  * and a fixed per-entry overhead (the Map slot, the entry object, the Buffer and its backing
  * store), so 100k tiny entries cannot blow past the budget the way counting bodies alone would.
- * Bodies are copied into buffers of their own on the way in: a slice of Node's shared 8 KiB
- * pool would otherwise keep the whole pool alive behind a few accounted bytes.
+ * Bodies are copied into buffers of their own on the way in (or into strings, for small ASCII
+ * ones): a slice of Node's shared 8 KiB pool would otherwise keep the whole pool alive behind a
+ * few accounted bytes.
  *
  * AWS sizes a stage cache from 0.5 to 237 GB (cacheClusterSize). A local gateway cannot hold
  * that, so the size is scaled by 1/16 (64 MiB per GB) and capped: the default 0.5 GB becomes
@@ -18,6 +21,7 @@
  * cacheDataEncrypted is accepted and has nothing to do here: entries never leave the process's
  * memory, which is what AWS's encryption at rest protects against.
  */
+import { isAscii } from 'node:buffer';
 import {
   effectiveTtlMs,
   emptyStats,
@@ -25,6 +29,7 @@ import {
   type CachedResponse,
   type CacheKey,
   type CacheStats,
+  type PeekedResponse,
   type ResponseCache,
 } from './response-cache.js';
 
@@ -38,11 +43,13 @@ const DEFAULT_CLUSTER_SIZE_GB = 0.5;
 
 /**
  * What an entry costs beyond the bytes of its strings and body: the Map slot, the entry and
- * headers objects, the Buffer, its ArrayBuffer and the backing store. On Node 20 (x64) a small
- * entry measures about 540 bytes of heap in all; this plus the strings as counted here comes
- * to about 670, so the budget errs on the safe side.
+ * headers objects, the response, the Buffer, its ArrayBuffer and the backing store. On Node 20
+ * (x64) an entry with a 200-byte body and one header measures about 640 bytes of heap in all
+ * and is counted at about 750, so the budget errs on the safe side.
  */
 export const ENTRY_OVERHEAD_BYTES = 400;
+/** ASCII bodies up to this size are kept as strings (see set). */
+const TEXT_BODY_BYTES = 16 * 1024;
 /** Per header value: the property slot, or the array element, beyond the strings themselves. */
 const HEADER_OVERHEAD_BYTES = 32;
 
@@ -62,11 +69,12 @@ export interface MemoryCacheOptions {
 
 interface Entry {
   stage: string;
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
+  /** Handed out as is by peek(): built once here, never changed after. */
+  response: PeekedResponse;
   expiresAt: number;
   bytes: number;
+  /** The placement count when the entry was inserted or last moved to the end. */
+  position: number;
 }
 
 export class MemoryCache implements ResponseCache {
@@ -75,8 +83,8 @@ export class MemoryCache implements ResponseCache {
   readonly maxBytes: number;
   private readonly entries = new Map<string, Entry>();
   private accounted = 0;
-  /** The key last inserted or moved, so the Map's last; possibly removed since. */
-  private newest: string | undefined;
+  /** Counts insertions and moves; an entry's `position` is this count when it was last placed. */
+  private placed = 0;
   private readonly counters = emptyStats();
   private readonly now: () => number;
 
@@ -96,23 +104,32 @@ export class MemoryCache implements ResponseCache {
   }
 
   get(key: CacheKey): Promise<CachedResponse | undefined> {
+    const hit = this.peek(key);
+    // A fresh headers object, so a caller adding a header to its response cannot change the entry.
+    if (hit === undefined) return Promise.resolve(undefined);
+    const body = typeof hit.body === 'string' ? Buffer.from(hit.body, 'latin1') : hit.body;
+    return Promise.resolve({ status: hit.status, headers: copyHeaders(hit.headers), body });
+  }
+
+  peek(key: CacheKey): PeekedResponse | undefined {
     const k = mapKey(key);
     const entry = this.entries.get(k);
     if (entry === undefined || entry.expiresAt <= this.now()) {
       if (entry !== undefined) this.remove(k, entry);
       this.counters.misses++;
-      return Promise.resolve(undefined);
+      return undefined;
     }
-    // Re-inserting moves the key to the end: the Map's order is the recency order. The newest
-    // key is already there, and a hot key often is.
-    if (k !== this.newest) {
+    // Re-inserting moves the key to the end: the Map's order is the recency order. An entry
+    // placed fewer than size/2 placements ago is in the newer half already, and eviction reaches
+    // it only after the older half, so it stays where it is: a few hot keys then cost a lookup
+    // each, not a Map delete and insert.
+    if (this.placed - entry.position >= this.entries.size / 2) {
       this.entries.delete(k);
       this.entries.set(k, entry);
-      this.newest = k;
+      entry.position = ++this.placed;
     }
     this.counters.hits++;
-    // A fresh headers object, so a caller adding a header to its response cannot change the entry.
-    return Promise.resolve({ status: entry.status, headers: copyHeaders(entry.headers), body: entry.body });
+    return entry.response;
   }
 
   set(key: CacheKey, response: CachedResponse, ttlSeconds: number): Promise<void> {
@@ -127,14 +144,19 @@ export class MemoryCache implements ResponseCache {
       this.counters.rejected++;
       return Promise.resolve();
     }
-    const body = Buffer.allocUnsafeSlow(response.body.length);
-    response.body.copy(body);
-    this.newest = k;
+    // A small ASCII body is kept as a string (one byte per character, as the Buffer was): a hit
+    // then hands Node a string, which it sends in the same write as the head.
+    let body: Buffer | string;
+    if (response.body.length <= TEXT_BODY_BYTES && isAscii(response.body)) {
+      body = response.body.toString('latin1');
+    } else {
+      body = Buffer.allocUnsafeSlow(response.body.length);
+      response.body.copy(body);
+    }
     this.entries.set(k, {
+      position: ++this.placed,
       stage: key.stage,
-      status: response.status,
-      headers: copyHeaders(response.headers),
-      body,
+      response: { status: response.status, headers: copyHeaders(response.headers), body },
       expiresAt: this.now() + ttlMs,
       bytes,
     });

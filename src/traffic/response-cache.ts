@@ -36,6 +36,16 @@ export interface CachedResponse {
   body: Buffer;
 }
 
+/**
+ * A stored response as peek() hands it out. The body may be a string when the stored bytes are
+ * ASCII: the same bytes, sent by Node in one write with the response head.
+ */
+export interface PeekedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer | string;
+}
+
 /** Per-call settings that come from the method's settings, not from the stage. */
 export interface CacheEntryOptions {
   /** The method's cacheDataEncrypted. */
@@ -62,6 +72,12 @@ export interface ResponseCache {
   readonly canEncrypt: boolean;
   /** The stored response, or undefined on a miss, an expired entry or an unavailable backend. */
   get(key: CacheKey, options?: CacheEntryOptions): Promise<CachedResponse | undefined>;
+  /**
+   * The same lookup answered at once, offered only by caches held in this process: a hit then
+   * costs no promise and no turn of the event loop. The returned headers are the entry's own,
+   * shared by every hit, and must not be changed. Counted in stats() like get().
+   */
+  peek?(key: CacheKey, options?: CacheEntryOptions): PeekedResponse | undefined;
   /**
    * Stores (or replaces) the entry for `ttlSeconds`, clamped to MAX_TTL_SECONDS; a TTL of 0 or
    * less, or a body over the size limit, stores nothing. Never rejects because the backend is

@@ -26,7 +26,7 @@ import { compileRequestValidation } from './request-validation.js';
 import { compileCompressionPolicy, type CompressionPolicy } from '../compression.js';
 import type { Invocation } from '../invocation.js';
 import { compileAuthorization, type AuthorizationServices, type AuthorizeStep } from './authorization.js';
-import { compileMethodCache, stageCacheFor } from './method-cache.js';
+import { compileMethodCache, stageCacheFor, type CacheStep } from './method-cache.js';
 import { compileTrafficControl, type AdmitStep } from './traffic-control.js';
 import type { TrafficServices } from '../../traffic/traffic-services.js';
 import type { IamPrincipalDirectory } from '../../auth/iam-principals.js';
@@ -50,7 +50,7 @@ export interface CompiledMethod {
    * Set when the stage caches this method: `integrate` wrapped in the response cache, run by
    * the listener in its place. Undefined otherwise, so an uncached method pays nothing for it.
    */
-  cache?: IntegrationHandler;
+  cache?: CacheStep;
 }
 
 export interface CompiledStage {
