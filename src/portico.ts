@@ -34,6 +34,10 @@ import { VERSION } from './version.js';
 import { closeTraffic, REDIS_URL_ENV, startTraffic, type TrafficFailurePolicies, type TrafficServices } from './traffic/traffic-services.js';
 import type { RedisConnection } from './traffic/redis-connection.js';
 import type { StageCacheStats } from './traffic/cache-registry.js';
+import { closeObservability, startObservability } from './observability/observability.js';
+import type { ObservabilityServices } from './observability/stage-observer.js';
+import type { LogDestination } from './observability/log-sinks.js';
+import { serveMetrics } from './observability/metrics-endpoint.js';
 
 export interface PorticoOptions {
   /** Where the embedded store lives; default `./.portico`. Ignored when `store` is given. */
@@ -85,6 +89,17 @@ export interface PorticoOptions {
   failurePolicies?: TrafficFailurePolicies;
   /** Prefix of every key Portico writes to Redis (default `portico:`). */
   redisKeyPrefix?: string;
+  /** Count requests and serve `/_portico/metrics` (default true). */
+  metrics?: boolean;
+  /** Where stages' access and execution logs go: `file` (default, `<dataDir>/logs`), `stdout` or `off`. */
+  logs?: LogDestination;
+  /**
+   * OTLP/HTTP endpoint (`http://host:4318`) for traces of stages with tracingEnabled and a copy
+   * of every log event; over `PORTICO_OTLP_ENDPOINT`, then `OTEL_EXPORTER_OTLP_ENDPOINT`.
+   */
+  otlpEndpoint?: string;
+  /** X-Ray style sampling rules for traced stages (parsed JSON); AWS's default rule without them. */
+  samplingRules?: unknown;
 }
 
 export interface DeployedApi {
@@ -124,6 +139,8 @@ export class Portico {
     readonly account: AccountSettings,
     /** Response caches, throttle buckets, quotas, and the Redis connection they share. */
     readonly traffic: TrafficServices,
+    /** Metrics, the access and execution log router, and tracing. */
+    readonly observability: ObservabilityServices,
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
@@ -167,6 +184,14 @@ export class Portico {
       if (!options.store) await store.close();
       throw err;
     }
+    const dataDir = resolve(options.dataDir ?? '.portico');
+    const observability = startObservability({
+      metrics: options.metrics,
+      logs: options.logs,
+      dataDir,
+      otlpEndpoint: options.otlpEndpoint,
+      samplingRules: options.samplingRules,
+    });
     const apiKeys = new ApiKeyIndex(store);
     const lambdaAuthorizers = lambdaAuthorizerFactory(invoker);
     const registry = new StageRegistry(
@@ -183,13 +208,13 @@ export class Portico {
         resourcePolicy: createResourcePolicyGateFactory({ networks }),
         traffic,
         iamPrincipals,
+        observability,
       },
       (name) => invoker.invalidate(name),
     );
     try {
       await apiKeys.loadAll();
       await registry.loadAll();
-      const dataDir = resolve(options.dataDir ?? '.portico');
       const lambdaApi = createLambdaApi({
         store,
         invoker,
@@ -217,7 +242,15 @@ export class Portico {
           return result.ok ? undefined : result;
         },
       });
-      const server = createGatewayServer({ registry, version: VERSION, services: [lambdaApi, managementApi] });
+      const metrics = observability.metrics;
+      const server = createGatewayServer({
+        registry,
+        version: VERSION,
+        services: [lambdaApi, managementApi],
+        internal: metrics && ((req, res) => serveMetrics(metrics, req, res)),
+      });
+      metrics?.watchServer(server);
+      if (localInvoker !== undefined) metrics?.watchFunctionInstances(() => localInvoker.stats().instances);
       await new Promise<void>((resolveListen, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 4566, host, () => {
@@ -232,10 +265,11 @@ export class Portico {
         // Handlers sign their SDK calls with the well-known pair only where that pair is what Portico accepts.
         ...(admin.source === 'default-loopback' ? { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } : {}),
       });
-      return new Portico(store, registry, apiKeys, invoker, account, traffic, server, host, port, !options.store);
+      return new Portico(store, registry, apiKeys, invoker, account, traffic, observability, server, host, port, !options.store);
     } catch (err) {
       apiKeys.close();
       registry.close();
+      await closeObservability(observability);
       await closeTraffic(traffic);
       await invoker.close();
       if (!options.store) await store.close();
@@ -325,6 +359,7 @@ export class Portico {
       this.server.closeAllConnections();
     });
     await this.invoker.close();
+    await closeObservability(this.observability);
     await closeTraffic(this.traffic);
     if (this.ownsStore) await this.store.close();
   }

@@ -56,7 +56,27 @@ Options:
                     shared with every Portico using it (or PORTICO_REDIS_URL); without
                     it each stage's cache is in memory. Encrypted entries
                     (cacheDataEncrypted) need PORTICO_CACHE_KEY (32 bytes, hex or base64)
+  --metrics on|off  count requests and serve /_portico/metrics (default on)
+  --logs MODE       where stages' access and execution logs go: file (default, one file
+                    per log group under DATA_DIR/logs, rotated), stdout, or off
+  --otlp-endpoint URL
+                    OTLP/HTTP collector (http://host:4318) receiving traces of stages with
+                    tracingEnabled and a copy of every log event (or PORTICO_OTLP_ENDPOINT,
+                    then OTEL_EXPORTER_OTLP_ENDPOINT)
+  --sampling-rules FILE
+                    X-Ray sampling rules (JSON) for traced stages; default: the first
+                    request each second, then 5%
   -h, --help        show this help`;
+
+/** The sampling rules file, parsed; its rules are checked when tracing starts. */
+async function readSamplingRules(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--sampling-rules ${file} is not JSON: ${(err as Error).message}`);
+  }
+}
 
 /** An error the user caused and can fix: one line, no stack. */
 class UsageError extends Error {}
@@ -95,6 +115,10 @@ async function serve(argv: string[]): Promise<void> {
         'function-logs': { type: 'string' },
         'max-instances': { type: 'string' },
         redis: { type: 'string' },
+        metrics: { type: 'string' },
+        logs: { type: 'string' },
+        'otlp-endpoint': { type: 'string' },
+        'sampling-rules': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -119,8 +143,20 @@ async function serve(argv: string[]): Promise<void> {
     throw new UsageError(`--max-instances must be a whole number from 1 to 1024, not '${values['max-instances']}'`);
   }
 
+  const metrics = values.metrics ?? 'on';
+  if (metrics !== 'on' && metrics !== 'off') throw new UsageError(`--metrics must be on or off, not '${metrics}'`);
+  const logs = values.logs ?? 'file';
+  if (logs !== 'file' && logs !== 'stdout' && logs !== 'off') throw new UsageError(`--logs must be file, stdout or off, not '${logs}'`);
+  const otlpEndpoint = values['otlp-endpoint'];
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint)) throw new UsageError(`--otlp-endpoint must be an http(s) URL, not '${otlpEndpoint}'`);
+  const samplingRules = values['sampling-rules'] === undefined ? undefined : await readSamplingRules(values['sampling-rules']);
+
   const portico = await Portico.start({
     port,
+    metrics: metrics === 'on',
+    logs,
+    otlpEndpoint,
+    samplingRules,
     adminCredentialsFile: values['admin-credentials'],
     functionLogs: functionLogs === 'stdout' ? printFunctionLog : undefined,
     onFunctionReload: (name) => console.log(`portico: function ${name} reloaded (its code changed)`),

@@ -13,6 +13,7 @@ import { decodeRequestBody } from './compression.js';
 import type { ExecutionLog } from './execution-log.js';
 import type { AuthorizedCaller } from './rest/authorization.js';
 import type { ApiKeyGrant } from './api-key-index.js';
+import type { RequestObservation } from '../observability/request-observation.js';
 
 export interface QueryParameters {
   /** Last value wins, as in AWS's `queryStringParameters`. */
@@ -37,6 +38,8 @@ export class Invocation {
    * value for `$context.identity`, and the usage plans whose throttle and quota apply.
    */
   apiKey: ApiKeyGrant | undefined = undefined;
+  /** Set on requests of an observed stage: timings, cache outcome and trace (request-observation.ts). */
+  observation: RequestObservation | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -81,8 +84,14 @@ export class Invocation {
     return chunked !== undefined || (length !== undefined && length !== '0');
   }
 
-  /** `X-Amzn-Trace-Id` as received, or a new root when absent (AWS always sets one). */
+  /**
+   * `X-Amzn-Trace-Id` for the calls this request makes and the responses that echo it: the
+   * traced request's own header when its stage is traced, else the header as received, or a new
+   * root when absent (AWS always sets one).
+   */
   get traceId(): string {
+    const traced = this.observation?.trace?.downstreamHeader;
+    if (traced !== undefined) return traced;
     const given = this.req.headers['x-amzn-trace-id'];
     if (typeof given === 'string' && given !== '') return given;
     return (this.generatedTraceId ??= newTraceId(this.requestTimeEpoch));

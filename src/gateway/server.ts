@@ -17,6 +17,8 @@ import { RelayedBody } from './relayed-body.js';
 import type { StageRegistry } from './stage-registry.js';
 import type { CompiledStage } from './rest/compile.js';
 import { chooseResponseEncoding, compressBody, type CompressionPolicy } from './compression.js';
+import type { RequestObservation } from '../observability/request-observation.js';
+import type { StageObserver } from '../observability/stage-observer.js';
 
 export interface GatewayServerOptions {
   registry: StageRegistry;
@@ -71,11 +73,17 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       return sendJson(res, 404, { message: 'Not Found' }, requestId, 'NotFoundException');
     }
     const httpMethod = req.method ?? 'GET';
+    const extendedRequestId = nextExtendedRequestId();
+    // An observed stage records the request from here on; others pay this one check per step.
+    const observer = stage.observer;
+    const obs = observer !== undefined ? observer.begin(stage, requestId, extendedRequestId, httpMethod, target.path) : undefined;
     const match = stage.router.match(httpMethod, target.path);
     if (!match) {
-      return sendGatewayError(res, stage, missingAuthenticationToken(), { requestId, stage: stage.stageName, httpMethod });
+      const error = missingAuthenticationToken();
+      const sent = sendGatewayError(res, stage, error, { requestId, extendedRequestId, stage: stage.stageName, httpMethod });
+      if (obs !== undefined) ended(observer!, obs, sent.statusCode, sent.length, error);
+      return;
     }
-    const extendedRequestId = nextExtendedRequestId();
     const inv = new Invocation(
       req,
       requestId,
@@ -87,12 +95,16 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       match.pathParameters,
       req.socket.localPort ?? 0,
     );
+    if (obs !== undefined) observer!.matched(obs, inv, match.method);
     let result: GatewayResult;
     try {
       // Access control first (authorizer, resource policy, API key), as AWS's method request
       // does; a method without any has no step and pays only this check.
       const authorize = match.method.authorize;
-      if (authorize !== undefined) await authorize(inv);
+      if (authorize !== undefined) {
+        if (obs === undefined) await authorize(inv);
+        else await observedAuthorization(obs, authorize, inv);
+      }
       // Throttles and the quota, after the API key is known and before the cache: a cache hit
       // is a request submitted like any other. In memory it decides without a promise.
       const admit = match.method.admit;
@@ -103,16 +115,20 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       // A cached method's cache step stands in for the integration and calls it on a miss; a
       // hit in memory comes back without a promise, and is sent without waiting for one.
       const cache = match.method.cache;
+      if (obs !== undefined) obs.integrationStarted();
       const answering = cache !== undefined ? cache(inv) : match.method.integrate(inv);
       result = answering instanceof Promise ? await answering : answering;
+      if (obs !== undefined) obs.integrationEnded(result.statusCode);
     } catch (err) {
+      if (obs !== undefined && obs.integrationStartedAt >= 0 && obs.integrationLatencyMs < 0) obs.integrationEnded(undefined, err);
       // The client went away mid-request: there is no one left to answer.
       if (res.destroyed || (err as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
         res.destroy();
+        if (obs !== undefined) ended(observer!, obs, 0, -1, undefined);
         return;
       }
       const error = err instanceof GatewayError ? err : unexpected(err);
-      return sendGatewayError(res, stage, error, {
+      const sent = sendGatewayError(res, stage, error, {
         requestId,
         stage: stage.stageName,
         resourcePath: match.resourcePath,
@@ -128,9 +144,15 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         defaultBody: error.defaultBody,
         errorType: error.errorType,
       });
+      if (obs !== undefined) ended(observer!, obs, sent.statusCode, sent.length, error);
+      return;
     }
     if (stage.compression) result = await compressResult(result, stage.compression, req.headers['accept-encoding']);
-    send(res, result, requestId, extendedRequestId);
+    const length = send(res, result, requestId, extendedRequestId);
+    if (obs === undefined) return;
+    // A streamed body has gone out only when the response closes; its length is what the backend announced.
+    if (length >= 0) ended(observer!, obs, result.statusCode, length, undefined);
+    else res.once('close', () => ended(observer!, obs, result.statusCode, announcedLength(result.headers), undefined));
   }
 
   function sendHealth(res: ServerResponse): void {
@@ -165,6 +187,34 @@ async function compressResult(result: GatewayResult, policy: CompressionPolicy, 
   return { ...result, headers: { ...result.headers, 'content-encoding': coding }, body: await compressBody(bytes, coding) };
 }
 
+/** Runs an authorizer step with its start, end and outcome recorded. */
+async function observedAuthorization(obs: RequestObservation, authorize: (inv: Invocation) => Promise<void>, inv: Invocation): Promise<void> {
+  obs.authorizerStarted();
+  try {
+    await authorize(inv);
+  } catch (err) {
+    obs.authorizerEnded(err instanceof GatewayError ? err : undefined);
+    throw err;
+  }
+  obs.authorizerEnded(undefined);
+}
+
+function ended(observer: StageObserver, obs: RequestObservation, status: number, length: number, error: GatewayError | undefined): void {
+  obs.responded(status, length, error);
+  observer.end(obs);
+}
+
+/** The Content-Length a streamed result announced, or -1. */
+function announcedLength(headers: GatewayResult['headers']): number {
+  for (const name in headers) {
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      const value = Number(headers[name]);
+      return Number.isInteger(value) && value >= 0 ? value : -1;
+    }
+  }
+  return -1;
+}
+
 function unexpected(err: unknown): GatewayError {
   console.error('portico: integration failed unexpectedly:', err);
   return new GatewayError('DEFAULT_5XX', 'Internal server error', 500);
@@ -173,16 +223,16 @@ function unexpected(err: unknown): GatewayError {
 /** Buffer bodies up to this size are sent in the same write as the head (see send). */
 const ONE_WRITE_BODY_BYTES = 16 * 1024;
 
-function send(res: ServerResponse, result: GatewayResult, requestId: string, extendedRequestId: string): void {
+/** Sends the result; returns the body's length, or -1 for a streamed body. */
+function send(res: ServerResponse, result: GatewayResult, requestId: string, extendedRequestId: string): number {
   // One flat header list and no setHeader(): Node's writeHead then takes its fast path, and the
   // loop below is the only place that sees the many header shapes integrations produce.
   const headers: (string | number | string[])[] = ['x-amzn-RequestId', requestId, 'x-amz-apigw-id', extendedRequestId];
   const body = result.body;
   const knownLength = body === null || typeof body === 'string' || Buffer.isBuffer(body);
-  if (knownLength) {
-    // Frame with Content-Length (as AWS does, even for an empty body), not chunks.
-    headers.push('content-length', body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  }
+  const length = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : -1;
+  // Frame with Content-Length (as AWS does, even for an empty body), not chunks.
+  if (knownLength) headers.push('content-length', length);
   for (const name in result.headers) {
     if (knownLength && name.length === 14 && name.toLowerCase() === 'content-length') continue;
     headers.push(name, result.headers[name]!);
@@ -193,9 +243,11 @@ function send(res: ServerResponse, result: GatewayResult, requestId: string, ext
     // (a writev). A small Buffer is worth passing as latin1 text, which carries its bytes as is.
     if (Buffer.isBuffer(body) && body.length <= ONE_WRITE_BODY_BYTES) res.end(body.toString('latin1'), 'latin1');
     else res.end(body ?? undefined);
+    return length;
   }
-  else if (body instanceof RelayedBody) body.attach(res);
+  if (body instanceof RelayedBody) body.attach(res);
   else pipeBody(body as Readable, res);
+  return -1;
 }
 
 /**
@@ -213,22 +265,25 @@ function pipeBody(body: Readable, res: ServerResponse): void {
   body.pipe(res);
 }
 
-function sendGatewayError(res: ServerResponse, stage: CompiledStage | undefined, error: GatewayError, context: GatewayResponseContext): void {
+/** Sends the gateway response for `error`; returns its status and body length (what was meant to go out). */
+function sendGatewayError(res: ServerResponse, stage: CompiledStage | undefined, error: GatewayError, context: GatewayResponseContext): { statusCode: number; length: number } {
   const responses = stage?.gatewayResponses ?? DEFAULT_GATEWAY_RESPONSES;
   const rendered = responses.render(error.responseType, error.message, context, error.statusCode);
+  const length = Buffer.byteLength(rendered.body);
   if (res.headersSent) {
     res.destroy();
-    return;
+    return { statusCode: rendered.statusCode, length };
   }
   res.setHeader('x-amzn-RequestId', context.requestId);
   res.setHeader('x-amz-apigw-id', context.extendedRequestId ?? nextExtendedRequestId());
   // An oversize body is not worth reading to keep the connection: close it instead.
   const tooLarge = error.responseType === 'REQUEST_TOO_LARGE';
   if (tooLarge) res.setHeader('connection', 'close');
-  res.setHeader('content-length', Buffer.byteLength(rendered.body));
+  res.setHeader('content-length', length);
   res.writeHead(rendered.statusCode, rendered.headers);
   res.end(rendered.body);
   if (!tooLarge) drain(res.req);
+  return { statusCode: rendered.statusCode, length };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, errorType: string): void {

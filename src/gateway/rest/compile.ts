@@ -27,6 +27,7 @@ import { compileCompressionPolicy, type CompressionPolicy } from '../compression
 import type { Invocation } from '../invocation.js';
 import { compileAuthorization, type AuthorizationServices, type AuthorizeStep } from './authorization.js';
 import { compileMethodCache, stageCacheFor, type CacheStep } from './method-cache.js';
+import { compileMethodObserver, compileStageObserver, type MethodObserver, type ObservabilityServices, type StageObserver } from '../../observability/stage-observer.js';
 import { compileTrafficControl, type AdmitStep } from './traffic-control.js';
 import type { TrafficServices } from '../../traffic/traffic-services.js';
 import type { IamPrincipalDirectory } from '../../auth/iam-principals.js';
@@ -51,6 +52,8 @@ export interface CompiledMethod {
    * the listener in its place. Undefined otherwise, so an uncached method pays nothing for it.
    */
   cache?: CacheStep;
+  /** The method's detailed metrics and execution logging; undefined when it has neither. */
+  observer?: MethodObserver;
 }
 
 export interface CompiledStage {
@@ -72,6 +75,8 @@ export interface CompiledStage {
   isCanaryRequest?: boolean;
   /** The stage's canary release, compiled: the share of requests it takes and what serves them. */
   canary?: { percentTraffic: number; stage: CompiledStage };
+  /** Metrics, access and execution logs, tracing; undefined when nothing observes the stage. */
+  observer?: StageObserver;
 }
 
 export interface CompileServices extends AuthorizationServices {
@@ -81,6 +86,8 @@ export interface CompileServices extends AuthorizationServices {
   traffic?: TrafficServices;
   /** The IAM principals, whose policies may grant execute-api:InvalidateCache. */
   iamPrincipals?: IamPrincipalDirectory;
+  /** Metrics, log destinations and tracing; without them nothing is observed. */
+  observability?: ObservabilityServices;
 }
 
 /** What a compile is for, beyond the stage: the stage's canary, when it is that. */
@@ -118,6 +125,7 @@ export function compileRestStage(
   const doc = deployment.snapshot;
   const router = new RestRouter<CompiledMethod>();
   const stageCache = stageCacheFor(stage, deployment.id, services.traffic?.cache, variant);
+  const observer = compileStageObserver(stage, doc.restApi.name, services.observability);
   for (const resource of Object.values(doc.resources)) {
     for (const [httpMethod, method] of Object.entries(resource.resourceMethods)) {
       if (!method) continue;
@@ -178,8 +186,9 @@ export function compileRestStage(
         { apiId: doc.restApi.id, stage, resourcePath: resource.path, httpMethod, apiKeyRequired: method.apiKeyRequired === true },
         services.traffic,
       );
-      // Every method object has the same shape (authorize, admit and cache possibly undefined): one check each per request.
-      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, admit, integrate, cache });
+      const methodObserver = compileMethodObserver(stage, observer, services.observability, observer?.metrics, resource.path, httpMethod);
+      // Every method object has the same shape (authorize, admit, cache and observer possibly undefined): one check each per request.
+      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, admit, integrate, cache, observer: methodObserver });
     }
   }
   const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;
@@ -196,5 +205,6 @@ export function compileRestStage(
     gatewayResponses: hasCustomResponses ? new GatewayResponses(doc.gatewayResponses) : DEFAULT_GATEWAY_RESPONSES,
     isBinaryMediaType: compileBinaryMediaTypes(doc.restApi.binaryMediaTypes ?? []),
     compression: compileCompressionPolicy(doc.restApi.minimumCompressionSize),
+    observer,
   };
 }

@@ -222,13 +222,21 @@ function cacheStep(
     const decision = decide(inv);
     if (decision.action === 'reject-403') throw invalidationDenied();
     const key = keyOf(inv);
-    if (decision.action === 'invalidate-and-fetch') return fill(inv, key, decision);
+    const obs = inv.observation;
+    if (decision.action === 'invalidate-and-fetch') {
+      if (obs !== undefined) obs.cacheHit = false;
+      return fill(inv, key, decision);
+    }
     const warn = decision.addHeader === true;
     if (peek !== undefined) {
       const hit = peek(key, options);
+      if (obs !== undefined) obs.cacheHit = hit !== undefined;
       return hit !== undefined ? fromCache(hit, inv, warn) : fill(inv, key, decision);
     }
-    return cache.get(key, options).then((hit) => (hit !== undefined ? fromCache(hit, inv, warn) : fill(inv, key, decision)));
+    return cache.get(key, options).then((hit) => {
+      if (obs !== undefined) obs.cacheHit = hit !== undefined;
+      return hit !== undefined ? fromCache(hit, inv, warn) : fill(inv, key, decision);
+    });
   };
 
   if (validate === undefined) return serve;

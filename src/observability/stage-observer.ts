@@ -1,0 +1,139 @@
+/**
+ * What observes a stage's requests, compiled with the stage: its metrics series, its access
+ * log format and group, each method's detailed metrics and execution logging, and whether it is
+ * traced. A stage with none of these gets no observer, and the listener then records nothing.
+ *
+ * Method settings follow AWS's precedence: a method's own setting (`/{resource}/{METHOD}`) wins
+ * over the stage default (`*\/*`), field by field; a method without its own setting uses the
+ * stage default.
+ */
+import type { MethodSetting, Stage } from '../model/api.js';
+import type { Invocation } from '../gateway/invocation.js';
+import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
+import { RequestObservation } from './request-observation.js';
+import type { GatewayMetrics, MethodMetrics, StageMetrics } from './metrics.js';
+import type { LogRouter } from './log-sinks.js';
+import { compileAccessLogFormat, logGroupOfArn, type AccessLogFormatter } from './access-log-format.js';
+import { compileExecutionLogging, executionLogGroup, type LoggingLevel, type MethodExecutionLogging } from './execution-logging.js';
+import type { Tracing } from './tracing.js';
+
+/** The process-wide parts stages are observed with; each may be absent (switched off). */
+export interface ObservabilityServices {
+  metrics?: GatewayMetrics;
+  logs?: LogRouter;
+  tracing?: Tracing;
+}
+
+/** A method's part: its detailed metrics series and its execution logging, when either is on. */
+export interface MethodObserver {
+  metrics: MethodMetrics | undefined;
+  executionLogging: MethodExecutionLogging | undefined;
+}
+
+interface AccessLog {
+  group: string;
+  format: AccessLogFormatter;
+}
+
+export class StageObserver {
+  constructor(
+    /** The stage's series; methods with detailed metrics get theirs from it. */
+    readonly metrics: StageMetrics | undefined,
+    private readonly accessLog: AccessLog | undefined,
+    private readonly executionGroup: string,
+    private readonly logs: LogRouter | undefined,
+    private readonly tracing: Tracing | undefined,
+  ) {}
+
+  /** A request of the stage arrived (before routing). */
+  begin(stage: CompiledStage, requestId: string, extendedRequestId: string, httpMethod: string, path: string): RequestObservation {
+    const obs = new RequestObservation(stage, requestId, extendedRequestId, httpMethod, path);
+    if (this.tracing !== undefined) obs.trace = this.tracing.begin(obs);
+    return obs;
+  }
+
+  /** The request matched a method: its execution log starts here. */
+  matched(obs: RequestObservation, inv: Invocation, method: CompiledMethod): void {
+    obs.inv = inv;
+    obs.method = method;
+    inv.observation = obs;
+    method.observer?.executionLogging?.begin(inv);
+  }
+
+  /** The response went out: count it, log it, end its trace. Never throws. */
+  end(obs: RequestObservation): void {
+    try {
+      const methodObserver = obs.method?.observer;
+      this.metrics?.record(obs, methodObserver?.metrics);
+      const logs = this.logs;
+      if (logs !== undefined) {
+        if (this.accessLog !== undefined) logs.write(this.accessLog.group, this.accessLog.format(obs), obs.requestTimeEpoch);
+        const executionLogging = methodObserver?.executionLogging;
+        if (executionLogging !== undefined) {
+          const group = this.executionGroup;
+          executionLogging.end(obs, (message, epochMs) => logs.write(group, message, epochMs));
+        }
+      }
+      obs.trace?.ended(obs);
+    } catch (err) {
+      // Observing a request must never fail it; a broken formatter shows once per process.
+      reportOnce(err);
+    }
+  }
+}
+
+let reported = false;
+function reportOnce(err: unknown): void {
+  if (reported) return;
+  reported = true;
+  console.error('portico: recording a request for metrics, logs or traces failed:', err);
+}
+
+/** The stage's observer, or undefined when nothing observes it. */
+export function compileStageObserver(stage: Stage, apiName: string, services: ObservabilityServices | undefined): StageObserver | undefined {
+  if (services === undefined) return undefined;
+  const metrics = services.metrics?.stage({ apiName, apiId: stage.apiId, stageName: stage.stageName });
+  const accessLog = compileAccessLog(stage, services.logs);
+  const tracing = stage.tracingEnabled ? services.tracing : undefined;
+  const executionLogs = services.logs !== undefined && hasExecutionLogging(stage);
+  if (metrics === undefined && accessLog === undefined && tracing === undefined && !executionLogs) return undefined;
+  return new StageObserver(metrics, accessLog, executionLogGroup(stage.apiId, stage.stageName), services.logs, tracing);
+}
+
+function compileAccessLog(stage: Stage, logs: LogRouter | undefined): AccessLog | undefined {
+  const settings = stage.accessLogSettings;
+  if (logs === undefined || settings?.format === undefined || settings.destinationArn === undefined) return undefined;
+  const group = logGroupOfArn(settings.destinationArn);
+  if (group === undefined) return undefined;
+  return { group, format: compileAccessLogFormat(settings.format) };
+}
+
+function hasExecutionLogging(stage: Stage): boolean {
+  return Object.values(stage.methodSettings).some((setting) => setting.loggingLevel !== undefined && setting.loggingLevel !== 'OFF');
+}
+
+/** A method's observer, or undefined when it has neither detailed metrics nor execution logging. */
+export function compileMethodObserver(
+  stage: Stage,
+  observer: StageObserver | undefined,
+  services: ObservabilityServices | undefined,
+  stageMetrics: StageMetrics | undefined,
+  resourcePath: string,
+  httpMethod: string,
+): MethodObserver | undefined {
+  if (observer === undefined || services === undefined) return undefined;
+  const metricsEnabled = methodSettingField(stage, resourcePath, httpMethod, 'metricsEnabled') === true;
+  const loggingLevel: LoggingLevel = methodSettingField(stage, resourcePath, httpMethod, 'loggingLevel') ?? 'OFF';
+  const dataTraceEnabled = methodSettingField(stage, resourcePath, httpMethod, 'dataTraceEnabled') === true;
+  const metrics = metricsEnabled && stageMetrics !== undefined ? stageMetrics.method(httpMethod, resourcePath) : undefined;
+  const executionLogging = services.logs !== undefined && loggingLevel !== 'OFF' ? compileExecutionLogging({ loggingLevel, dataTraceEnabled }) : undefined;
+  if (metrics === undefined && executionLogging === undefined) return undefined;
+  return { metrics, executionLogging };
+}
+
+/** One field of a method's effective setting: its own setting's, else the stage default's. */
+export function methodSettingField<K extends keyof MethodSetting>(stage: Stage, resourcePath: string, httpMethod: string, field: K): MethodSetting[K] | undefined {
+  const escaped = resourcePath.replace(/\//g, '~1');
+  const own = stage.methodSettings[`${escaped}/${httpMethod}`]?.[field];
+  return own !== undefined ? own : stage.methodSettings['*/*']?.[field];
+}
