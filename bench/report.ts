@@ -40,6 +40,15 @@ export const TRAFFIC_TARGETS = {
   redisThrottled: 'portico traffic on Redis: API key + plan throttles',
 } as const;
 
+/**
+ * The observability pair (bench/observability.ts): /mock on a Portico started with metrics and
+ * logs off, and on one with metrics on and the stage's access log in AWS's JSON format.
+ */
+export const OBSERVABILITY_TARGETS = {
+  off: 'portico observability: metrics and logs off',
+  on: 'portico observability: metrics + JSON access log',
+} as const;
+
 /** Measurements besides the wrk rows; BENCH_ONLY matches these names too (e.g. `cold`, `memory`). */
 export const MEASUREMENTS = {
   coldStart: 'portico cold start',
@@ -68,6 +77,8 @@ export const BAR = {
   throttledOverKeyedRedis: 0.7,
   /** A response served from the stage cache is at least as cheap as plain MOCK. */
   cacheHitOverMock: 1.0,
+  /** MOCK with metrics and a JSON access log keeps this share of its req/s with both off. */
+  observedOverUnobserved: 0.9,
   /** A method throttled to this many requests/s... */
   throttleRate: 500,
   /** ...offered this many open loop... */
@@ -193,6 +204,7 @@ export interface Ratios {
   /** What keeping the (account) bucket in Redis costs a keyed route, against the same route in memory; no bar. */
   trafficRedisKeyedOverMemoryKeyedThroughput: number | null;
   cacheHitOverMockThroughput: number | null;
+  observedOverUnobservedThroughput: number | null;
   throttleAccuracyMemoryRps: number | null;
   throttleAccuracyRedisRps: number | null;
   coldStartMedianMs: number | null;
@@ -290,6 +302,7 @@ export function computeRatios(rows: Row[], coldStart?: ColdStartResult, memory?:
     trafficRedisThrottledOverKeyedThroughput: div(redisThrottled?.requestsPerSec, redisKeyed?.requestsPerSec),
     trafficRedisKeyedOverMemoryKeyedThroughput: div(redisKeyed?.requestsPerSec, keyed?.requestsPerSec),
     cacheHitOverMockThroughput: div(cached?.requestsPerSec, plain?.requestsPerSec),
+    observedOverUnobservedThroughput: div(get(OBSERVABILITY_TARGETS.on)?.requestsPerSec, get(OBSERVABILITY_TARGETS.off)?.requestsPerSec),
     throttleAccuracyMemoryRps: accuracy(MEASUREMENTS.accuracyMemory),
     throttleAccuracyRedisRps: accuracy(MEASUREMENTS.accuracyRedis),
     coldStartMedianMs: coldStart?.ok ? (coldStart.coldMedianMs ?? null) : null,
@@ -371,6 +384,14 @@ export function computeBars(q: Ratios): BarCheck[] {
       BAR.throttleTolerance,
     ),
     check('Portico MOCK served from the stage cache / the same MOCK uncached (req/s)', q.cacheHitOverMockThroughput, 'x', '>=', BAR.cacheHitOverMock, 'traffic control'),
+    check(
+      'Portico MOCK with metrics + JSON access log / the same MOCK with both off (req/s)',
+      q.observedOverUnobservedThroughput,
+      'x',
+      '>=',
+      BAR.observedOverUnobserved,
+      'observability',
+    ),
     check('Portico cold start: first invocation, median', q.coldStartMedianMs, 'ms', '<', BAR.coldStartMs),
     check('Portico cold start: first invocation, max', q.coldStartMaxMs, 'ms', '<', BAR.coldStartMs),
     check(`Portico RSS added by ${BAR.unusedFunctions} unused functions`, q.unusedFunctionsAddedRssMb, 'MB', '<', BAR.unusedFunctionsMb),
@@ -430,6 +451,14 @@ export function renderMarkdown(res: Result): string {
         'copies get a method setting with caching off, so both halves take the same buckets and differ by the cache alone. Both ' +
         'answer the same bytes: a header carries the request id on the cached copies (so the driver can tell a replayed response) and a literal of ' +
         'the same length on the plain ones.',
+    );
+  }
+  if (res.rows.some((r) => (Object.values(OBSERVABILITY_TARGETS) as string[]).includes(r.target))) {
+    lines.push(
+      '',
+      '`portico observability: …` rows are the bench API\'s /mock route on two Porticos of their own: one started with `--metrics off --logs off`, ' +
+        'the other with metrics on (the default) and the stage\'s access log set with UpdateStage to AWS\'s JSON example format, written to a log ' +
+        'file (`--logs file`). The driver checks that the second one writes access log lines and counts requests at /_portico/metrics before measuring.',
     );
   }
   const traffic = res.traffic;

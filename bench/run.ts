@@ -4,7 +4,8 @@
  * AWS_PROXY, one MOCK route open and behind an API key + cached Lambda authorizer, and a bare
  * node:http server; then, with those servers stopped, traffic control on Porticos of its own
  * (traffic.ts: a keyed MOCK route with and without throttles, in memory and on Redis; a stage
- * method throttle under an open-loop overload; a stage cache hit against MOCK), the cold start
+ * method throttle under an open-loop overload; a stage cache hit against MOCK), what metrics and
+ * a JSON access log cost a MOCK route (observability.ts), the cold start
  * of never-invoked Node functions through the gateway (cold.ts) and the memory 100 defined but
  * unused functions add (memory.ts). Prints a Markdown report with ratios and bars and writes
  * bench/results/latest.{json,md}.
@@ -14,7 +15,8 @@
  * --warmup / BENCH_WARMUP seconds (2), --timeout / BENCH_TIMEOUT wrk per-request seconds (5),
  * --quick / BENCH_QUICK=1 (3 s per target, 1 s warm-up, 5 instead of 10 cold starts, for smoke
  * runs); BENCH_ONLY=mock,cold,... measures the targets and measurements whose names contain one
- * of the words (`traffic` selects every traffic control measurement); BENCH_PORTICO_CLI,
+ * of the words (`traffic` selects every traffic control measurement, `observability` the
+ * observability pair); BENCH_PORTICO_CLI,
  * BENCH_NGINX, BENCH_WRK override the binaries; BENCH_REDIS is the Redis the traffic
  * measurements use (default redis://127.0.0.1:6379, loopback only).
  * Progress goes to stderr so stdout carries only the report.
@@ -30,6 +32,7 @@ import { porticoCli, startPortico, writeProject, type Portico } from './portico.
 import { measureColdStart } from './cold.js';
 import { measureMemory } from './memory.js';
 import { TRAFFIC_NAMES, measureTraffic } from './traffic.js';
+import { OBSERVABILITY_NAMES, measureObservability } from './observability.js';
 import { installExitHandlers, start, stopAll, waitForLine, type Tracked } from './procs.js';
 import {
   BAR,
@@ -266,12 +269,13 @@ async function main(): Promise<void> {
   // e.g. to look at one target without the others' residue; the full report needs them all.
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const wanted = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().includes(o));
-  const allNames = [...Object.values(TARGETS), ...Object.values(MEASUREMENTS), ...TRAFFIC_NAMES];
+  const allNames = [...Object.values(TARGETS), ...Object.values(MEASUREMENTS), ...TRAFFIC_NAMES, ...OBSERVABILITY_NAMES];
   for (const o of only) if (!allNames.some((n) => n.toLowerCase().includes(o))) log(`BENCH_ONLY: '${o}' matches nothing in ${allNames.join(', ')}`);
   const throughputWanted = Object.values(TARGETS).some(wanted);
   const coldWanted = wanted(MEASUREMENTS.coldStart);
   const memoryWanted = wanted(MEASUREMENTS.memory);
   const trafficWanted = TRAFFIC_NAMES.some(wanted);
+  const observabilityWanted = OBSERVABILITY_NAMES.some(wanted);
 
   // Hard ceiling on the whole run, whatever hangs: startup, the wanted targets, teardown, and the
   // cold start (a Portico start, 20 gateway warm-up calls, two calls per function, 10 s each
@@ -284,7 +288,9 @@ async function main(): Promise<void> {
   // Traffic: three Portico starts and their setup, two 10 s accuracy runs and the cache's four
   // halves plus warm-ups, each with its request timeout and slack.
   const trafficBudgetSec = trafficWanted ? 3 * 90 + 2 * (10 + 30) + 2 * (params.warmupSec + params.durationSec) + 60 : 0;
-  const budgetMs = (120 + wrkTargets * perTargetSec + trafficBudgetSec + coldBudgetSec + memoryBudgetSec) * 1000;
+  // Observability: two Portico starts, their setup and two wrk targets.
+  const observabilityBudgetSec = observabilityWanted ? 2 * 90 + 2 * (params.warmupSec + params.durationSec) : 0;
+  const budgetMs = (120 + wrkTargets * perTargetSec + trafficBudgetSec + observabilityBudgetSec + coldBudgetSec + memoryBudgetSec) * 1000;
   const watchdog = setTimeout(() => {
     log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);
     process.exit(2);
@@ -323,6 +329,17 @@ async function main(): Promise<void> {
         );
       } else {
         log('traffic: portico not built');
+      }
+      await stopAll();
+    }
+    if (observabilityWanted) {
+      if (porticoBuilt) {
+        await measureObservability(
+          { repoRoot, benchSrc, dir: join(tmp, 'observability'), upstreamPort: unusedPort, wanted, measure: (t) => measure(t, params), log },
+          rows,
+        );
+      } else {
+        log('observability: portico not built');
       }
       await stopAll();
     }
