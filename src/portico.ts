@@ -185,13 +185,22 @@ export class Portico {
       throw err;
     }
     const dataDir = resolve(options.dataDir ?? '.portico');
-    const observability = startObservability({
-      metrics: options.metrics,
-      logs: options.logs,
-      dataDir,
-      otlpEndpoint: options.otlpEndpoint,
-      samplingRules: options.samplingRules,
-    });
+    let observability: ObservabilityServices;
+    try {
+      observability = startObservability({
+        metrics: options.metrics,
+        logs: options.logs,
+        dataDir,
+        otlpEndpoint: options.otlpEndpoint,
+        samplingRules: options.samplingRules,
+      });
+    } catch (err) {
+      // Bad sampling rules or OTLP endpoint: nothing may stay open behind the refusal.
+      await closeTraffic(traffic);
+      await invoker.close();
+      if (!options.store) await store.close();
+      throw err;
+    }
     const apiKeys = new ApiKeyIndex(store);
     const lambdaAuthorizers = lambdaAuthorizerFactory(invoker);
     const registry = new StageRegistry(

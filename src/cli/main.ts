@@ -16,15 +16,18 @@ import { AdminCredentialsError } from '../auth/admin-credentials.js';
 import { VERSION } from '../version.js';
 import { TrafficConfigurationError } from '../traffic/traffic-services.js';
 import { CacheConfigurationError } from '../traffic/response-cache.js';
+import { parseSamplingRules, SamplingRulesError } from '../observability/sampling-rules.js';
+import { logsCommand } from './logs.js';
 
 const MAIN_HELP = `portico ${VERSION} — Amazon API Gateway on your own machine
 
 Usage:
   portico serve [FILE...] [options]   serve OpenAPI files or a portico.yaml project
+  portico logs GROUP [options]        print (and follow) a log group's access or execution logs
   portico --version                   print the version
   portico COMMAND --help              help for a command
 
-Run 'portico serve --help' for the serve options.`;
+Run 'portico serve --help' for the serve options, 'portico logs --help' for reading logs.`;
 
 const SERVE_HELP = `Usage: portico serve [FILE...] [options]
 
@@ -68,14 +71,22 @@ Options:
                     request each second, then 5%
   -h, --help        show this help`;
 
-/** The sampling rules file, parsed; its rules are checked when tracing starts. */
+/** The sampling rules file, parsed and checked, so a bad rule is a usage error before anything starts. */
 async function readSamplingRules(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');
+  let rules: unknown;
   try {
-    return JSON.parse(text);
+    rules = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`--sampling-rules ${file} is not JSON: ${(err as Error).message}`);
   }
+  try {
+    parseSamplingRules(rules);
+  } catch (err) {
+    if (err instanceof SamplingRulesError) throw new UsageError(`--sampling-rules ${file}: ${err.message}`);
+    throw err;
+  }
+  return rules;
 }
 
 /** An error the user caused and can fix: one line, no stack. */
@@ -228,6 +239,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'serve') return serve(rest);
+  if (command === 'logs') {
+    process.exitCode = await logsCommand(rest);
+    return;
+  }
   throw new UsageError(`unknown command '${command}' (see 'portico --help')`);
 }
 

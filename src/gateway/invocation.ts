@@ -97,6 +97,11 @@ export class Invocation {
     return (this.generatedTraceId ??= newTraceId(this.requestTimeEpoch));
   }
   private generatedTraceId?: string;
+
+  /** `X-Amzn-Trace-Id` as a response echoes it: without the Parent a traced stage adds for its calls. */
+  get responseTraceId(): string {
+    return this.observation?.trace?.responseHeader ?? this.traceId;
+  }
 }
 
 /** Parses a raw query string as AWS does: '+' is a space, percent-escapes are decoded. */

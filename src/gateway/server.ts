@@ -76,7 +76,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     const extendedRequestId = nextExtendedRequestId();
     // An observed stage records the request from here on; others pay this one check per step.
     const observer = stage.observer;
-    const obs = observer !== undefined ? observer.begin(stage, requestId, extendedRequestId, httpMethod, target.path) : undefined;
+    const obs = observer !== undefined ? observer.begin(req, stage, requestId, extendedRequestId, httpMethod, target.path) : undefined;
     const match = stage.router.match(httpMethod, target.path);
     if (!match) {
       const error = missingAuthenticationToken();

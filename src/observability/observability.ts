@@ -35,9 +35,10 @@ export function otlpEndpointOf(options: { otlpEndpoint?: string }, env: NodeJS.P
 
 export function startObservability(options: ObservabilityOptions): ObservabilityServices {
   const otlpEndpoint = otlpEndpointOf(options);
+  // First: it is what throws on bad configuration (sampling rules), before anything else is open.
+  const tracing = otlpEndpoint === undefined ? undefined : new Tracing({ otlpEndpoint, samplingRules: options.samplingRules });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics();
   const logs = createLogRouter({ destination: options.logs ?? 'file', dir: join(options.dataDir, 'logs'), otlpEndpoint });
-  const tracing = otlpEndpoint === undefined ? undefined : new Tracing({ otlpEndpoint, samplingRules: options.samplingRules });
   return { metrics, logs, tracing };
 }
 

@@ -8,6 +8,7 @@
  * Times are milliseconds on the monotonic clock (performance.now()), except `requestTimeEpoch`,
  * which is the wall clock AWS's `$context.requestTimeEpoch` reports.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Invocation } from '../gateway/invocation.js';
 import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
 import type { GatewayError } from '../gateway/errors.js';
@@ -23,6 +24,8 @@ export interface RequestTrace {
   ended(obs: RequestObservation): void;
   /** `X-Amzn-Trace-Id` for calls this request makes (backends, functions), or undefined to use the request's own. */
   readonly downstreamHeader: string | undefined;
+  /** `X-Amzn-Trace-Id` as responses echo it (Root and Sampled, no Parent), or undefined to use the request's own. */
+  readonly responseHeader?: string;
 }
 
 export class RequestObservation {
@@ -66,6 +69,8 @@ export class RequestObservation {
   trace: RequestTrace | undefined = undefined;
 
   constructor(
+    /** The request itself: headers, socket and protocol, also for requests that matched no method. */
+    readonly req: IncomingMessage,
     readonly stage: CompiledStage,
     readonly requestId: string,
     readonly extendedRequestId: string,

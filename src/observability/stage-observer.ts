@@ -7,6 +7,7 @@
  * over the stage default (`*\/*`), field by field; a method without its own setting uses the
  * stage default.
  */
+import type { IncomingMessage } from 'node:http';
 import type { MethodSetting, Stage } from '../model/api.js';
 import type { Invocation } from '../gateway/invocation.js';
 import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
@@ -46,8 +47,8 @@ export class StageObserver {
   ) {}
 
   /** A request of the stage arrived (before routing). */
-  begin(stage: CompiledStage, requestId: string, extendedRequestId: string, httpMethod: string, path: string): RequestObservation {
-    const obs = new RequestObservation(stage, requestId, extendedRequestId, httpMethod, path);
+  begin(req: IncomingMessage, stage: CompiledStage, requestId: string, extendedRequestId: string, httpMethod: string, path: string): RequestObservation {
+    const obs = new RequestObservation(req, stage, requestId, extendedRequestId, httpMethod, path);
     if (this.tracing !== undefined) obs.trace = this.tracing.begin(obs);
     return obs;
   }

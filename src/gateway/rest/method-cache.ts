@@ -258,7 +258,7 @@ function fromCache(hit: CachedResponse | PeekedResponse, inv: Invocation, warn: 
   let headers = hit.headers;
   for (const name in headers) {
     if (name.length === 15 && name.toLowerCase() === 'x-amzn-trace-id') {
-      headers = { ...headers, [name]: inv.traceId };
+      headers = { ...headers, [name]: inv.responseTraceId };
       break;
     }
   }
