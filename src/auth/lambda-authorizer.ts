@@ -40,13 +40,14 @@ import type { Invocation } from '../gateway/invocation.js';
 import { buildProxyEventV1 } from '../gateway/rest/proxy-event.js';
 import { contextVariables } from '../gateway/rest/context-variables.js';
 import { unauthorized, type AuthorizedCaller, type MethodAuthorizer, type MethodAuthorizerBinding, type MethodAuthorizerFactory } from '../gateway/rest/authorization.js';
-import { functionNameFromUri } from '../integrations/lambda.js';
+import { functionNameFromUri, lambdaEndpoint } from '../integrations/lambda.js';
+import { LINE_DATA, maskSecret, truncateLogged, type ExecutionLog } from '../gateway/execution-log.js';
 import { substituteStageVariables } from '../integrations/parameters.js';
 import { decideAuthorization } from './authorization-decision.js';
 import { methodArnBuilder } from './method-arn.js';
 import type { PolicyEffect } from './policy.js';
 import { identityAccepted, identityCacheKey, planIdentity, type IdentitySource } from './lambda-authorizer-identity.js';
-import { requestAuthorizerEvent, tokenAuthorizerEvent } from './lambda-authorizer-event.js';
+import { requestAuthorizerEvent, tokenAuthorizerEvent, type RequestAuthorizerEvent, type TokenAuthorizerEvent } from './lambda-authorizer-event.js';
 import { callAuthorizerFunction, verdictOf } from './lambda-authorizer-invoke.js';
 import type { AuthorizerOutput } from './lambda-authorizer-output.js';
 import { AuthorizerResultCache, DEFAULT_AUTHORIZER_CACHE_ENTRIES } from './lambda-authorizer-cache.js';
@@ -182,14 +183,22 @@ function compileLambdaAuthorizer(
   const functionName = functionNameFromUri(substituteStageVariables(authorizer.authorizerUri ?? '', binding.stageVariables));
   const cache = plan.ttlSeconds > 0 ? cacheFor(plan.ttlSeconds) : undefined;
   const methodArnOf = methodArnBuilder({ region: binding.account.region, accountId: binding.account.accountId, apiId: binding.restApi.id, stage: binding.stageName });
+  const logging = authorizerLogging(authorizer, plan.sources, lambdaEndpoint(authorizer.authorizerUri ?? '', binding.stageVariables, binding.account));
 
   /** The identity's cached answer decided for this request, or undefined when there is none. */
   const authorizeNow = (inv: Invocation): AuthorizedCaller | undefined => {
     if (cache === undefined) return undefined;
     const values = readers.map((read) => read(inv));
-    if (!identityAccepted(plan, values)) throw unauthorized();
+    if (!identityAccepted(plan, values)) {
+      if (inv.log) logging.refused(inv.log, inv);
+      throw unauthorized();
+    }
     const cached = cache.get(identityCacheKey(values));
-    return cached === undefined ? undefined : decideCached(cached, methodArnOf(inv.httpMethod, inv.target.path));
+    if (cached === undefined) return undefined;
+    const methodArn = methodArnOf(inv.httpMethod, inv.target.path);
+    if (inv.log === undefined) return decideCached(cached, methodArn);
+    logging.started(inv.log, inv, plan.type === 'TOKEN' ? values[0] : undefined);
+    return logging.decided(inv.log, cached.output, () => decideCached(cached, methodArn));
   };
 
   return {
@@ -197,24 +206,109 @@ function compileLambdaAuthorizer(
     async authorize(inv) {
       const now = authorizeNow(inv);
       if (now !== undefined) return now;
+      const log = inv.log;
       const values = readers.map((read) => read(inv));
-      if (!identityAccepted(plan, values)) throw unauthorized();
+      if (!identityAccepted(plan, values)) {
+        if (log) logging.refused(log, inv);
+        throw unauthorized();
+      }
       const methodArn = methodArnOf(inv.httpMethod, inv.target.path);
       const key = cache ? identityCacheKey(values) : undefined;
-      if (functionName === undefined) throw authorizerConfigurationError();
+      if (log) logging.started(log, inv, plan.type === 'TOKEN' ? values[0] : undefined);
+      if (functionName === undefined) {
+        log?.accessFail('Execution failed due to configuration error: Invalid authorizer URI');
+        throw authorizerConfigurationError();
+      }
       const event =
         plan.type === 'TOKEN' ? tokenAuthorizerEvent(values[0]!, methodArn) : requestAuthorizerEvent(buildProxyEventV1(inv, EMPTY_BODY), methodArn);
+      if (log) logging.calling(log, event);
       const call = await callAuthorizerFunction(invoker, functionName, event, { requestId: randomUUID(), traceId: inv.traceId, timeoutMs: options.timeoutMs });
+      if (log && call.kind === 'answered') logging.answered(log, call.latencyMs, call.payloadText);
       const verdict = verdictOf(call);
-      if (verdict.kind === 'unauthorized') throw unauthorized();
+      if (verdict.kind === 'unauthorized') {
+        log?.accessFail(`Unauthorized request: ${inv.requestId}`);
+        throw unauthorized();
+      }
       if (verdict.kind === 'failed') {
-        inv.log?.fail(`Execution failed due to configuration error: ${verdict.reason}`);
+        log?.accessFail(`Execution failed due to configuration error: ${verdict.reason}`);
         throw authorizerConfigurationError();
       }
       const { output } = verdict;
       if (key !== undefined) cache!.set(key, { output, effects: new Map() });
-      return decide(output, output.policy.evaluate({ action: INVOKE, resource: methodArn }), methodArn, call.latencyMs);
+      const decideNow = (): AuthorizedCaller => decide(output, output.policy.evaluate({ action: INVOKE, resource: methodArn }), methodArn, call.latencyMs);
+      return log ? logging.decided(log, output, decideNow) : decideNow();
     },
+  };
+}
+
+/**
+ * What a Lambda authorizer writes to a request's execution log, as AWS words it: the start, the
+ * incoming identity (masked), the function call and its raw answer (data), the principal the
+ * policy is for (masked), and the outcome. Only requests that carry a log call these. The
+ * identity sources are credentials: their headers and query parameters are masked in every
+ * line of the request's log, and in the event the function is logged with.
+ */
+function authorizerLogging(authorizer: Authorizer, sources: readonly (IdentitySource | undefined)[], endpoint: string) {
+  const headers = sources.filter((s): s is IdentitySource => s?.kind === 'header').map((s) => s.name);
+  const queries = sources.filter((s): s is IdentitySource => s?.kind === 'querystring').map((s) => s.name);
+  const start = (log: ExecutionLog, inv: Invocation): void => {
+    for (const name of headers) log.maskHeader(name);
+    for (const name of queries) log.maskQuery(name);
+    log.access(`Starting authorizer: ${authorizer.id} for request: ${inv.requestId}`);
+  };
+  return {
+    /** The identity is missing or fails the validation expression: the function is not called. */
+    refused(log: ExecutionLog, inv: Invocation): void {
+      start(log, inv);
+      log.accessFail(`Unauthorized request: ${inv.requestId}`);
+    },
+    started(log: ExecutionLog, inv: Invocation, token: string | undefined): void {
+      start(log, inv);
+      if (token !== undefined) log.access(`Incoming identity: ${maskSecret(token)}`, LINE_DATA);
+    },
+    calling(log: ExecutionLog, event: TokenAuthorizerEvent | RequestAuthorizerEvent): void {
+      log.access(`Endpoint request URI: ${endpoint}`);
+      if (log.dataTrace) log.access(`Endpoint request body after transformations: ${truncateLogged(JSON.stringify(maskedEvent(log, event)))}`, LINE_DATA);
+      log.access(`Sending request to ${endpoint}`);
+    },
+    answered(log: ExecutionLog, latencyMs: number, payloadText: string): void {
+      log.access(`Received response. Status: 200, Integration latency: ${latencyMs} ms`);
+      if (log.dataTrace) log.access(`Authorizer result body before parsing: ${truncateLogged(payloadText)}`, LINE_DATA);
+    },
+    /** The policy's decision for this request; a denial is the request's failure. */
+    decided(log: ExecutionLog, output: AuthorizerOutput, decideNow: () => AuthorizedCaller): AuthorizedCaller {
+      log.access(`Using valid authorizer policy for principal: ${maskSecret(output.principalId)}`);
+      let caller: AuthorizedCaller;
+      try {
+        caller = decideNow();
+      } catch (err) {
+        if (err instanceof GatewayError) log.accessFail(err.message);
+        throw err;
+      }
+      log.access('Successfully completed authorizer execution');
+      return caller;
+    },
+  };
+}
+
+/** The event as logged: the identity token and the identity source values masked. */
+function maskedEvent(log: ExecutionLog, event: TokenAuthorizerEvent | RequestAuthorizerEvent): unknown {
+  if (event.type === 'TOKEN') return { ...event, authorizationToken: maskSecret(event.authorizationToken) };
+  const maskMap = <V>(map: Record<string, V> | null | undefined, masks: (name: string) => boolean, mask: (value: V) => V): Record<string, V> | null | undefined => {
+    if (!map) return map;
+    const out: Record<string, V> = {};
+    for (const [name, value] of Object.entries(map)) out[name] = masks(name) ? mask(value) : value;
+    return out;
+  };
+  const header = (name: string): boolean => log.masksHeader(name.toLowerCase());
+  const one = (value: string): string => maskSecret(value);
+  const many = (values: string[]): string[] => values.map(maskSecret);
+  return {
+    ...event,
+    headers: maskMap(event.headers, header, one),
+    multiValueHeaders: maskMap(event.multiValueHeaders, header, many),
+    queryStringParameters: maskMap(event.queryStringParameters, log.masksQuery, one),
+    multiValueQueryStringParameters: maskMap(event.multiValueQueryStringParameters, log.masksQuery, many),
   };
 }
 

@@ -7,7 +7,7 @@
  * calls the backend with only what is mapped and answers through integration responses.
  * Both apply requestParameters and the integration timeout (504 past it).
  */
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, createInflate } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors } from 'undici';
@@ -22,7 +22,7 @@ import { MAX_PAYLOAD_BYTES, PayloadLimit, checkDeclaredLength } from '../gateway
 import { convertRequestBody, type ResponsePayloadKind } from '../gateway/content-handling.js';
 import { RequestTemplates } from './request-mapping.js';
 import { MappingScope } from './mapping-scope.js';
-import { endpointFailureReason, type ExecutionLog } from '../gateway/execution-log.js';
+import { endpointFailureReason, inMemoryBody, type BodyCapture, type ExecutionLog } from '../gateway/execution-log.js';
 
 /** Client headers that never reach the backend: hop-by-hop, and those AWS drops. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -145,10 +145,16 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
     let body: Readable | Buffer | string | undefined;
     let mappedContentType: string | undefined;
     if (proxy) {
-      if (sendsBody && requestHasBody(inv.req.headers)) body = decodedStream(inv.req);
+      if (sendsBody && requestHasBody(inv.req.headers)) {
+        body = decodedStream(inv.req);
+        // A logged request's body is seen on its way to the backend, never read ahead for the log.
+        const capture = inv.log?.requestCapture();
+        if (capture !== undefined) body = capturing(body, capture);
+      }
     } else {
       const choice = requestTemplates!.select(inv.req.headers['content-type']);
       const raw = await inv.body();
+      if (inv.log) inv.log.requestBody(raw);
       const isBinary = inv.stage.isBinaryMediaType(inv.req.headers['content-type']);
       const converted = convertRequestBody(raw, isBinary, integration.contentHandling);
       if (choice.kind === 'template') {
@@ -204,9 +210,10 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
 
     const sentAt = inv.log ? Date.now() : 0;
     if (proxy) {
+      const responseCapture = inv.log?.responseCapture();
       let relayed;
       try {
-        relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body: body as Readable | undefined, timeoutMs });
+        relayed = await relayUpstream({ origin: uri.origin, path: fullPath, method, headers, body: body as Readable | undefined, timeoutMs, capture: responseCapture });
       } catch (err) {
         if (inv.log) logFailedExchange(inv.log, err, uri.origin + fullPath, headers, undefined);
         throw toGatewayError(err);
@@ -215,9 +222,11 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
         const received: [string, string][] = [];
         for (let i = 0; i < relayed.rawHeaders.length; i += 2) received.push([relayed.rawHeaders[i]!.toString('latin1'), relayed.rawHeaders[i + 1]!.toString('latin1')]);
         inv.log.endpointRequest({ uri: uri.origin + fullPath, headers });
-        inv.log.endpointResponse({ statusCode: relayed.statusCode, latencyMs: Date.now() - sentAt, headers: received });
+        inv.log.endpointResponse({ statusCode: relayed.statusCode, latencyMs: Date.now() - sentAt, headers: received, body: responseCapture });
       }
-      return { statusCode: relayed.statusCode, headers: proxyResponseHeaders(relayed.rawHeaders), body: relayed.body };
+      const relayedResult: GatewayResult = { statusCode: relayed.statusCode, headers: proxyResponseHeaders(relayed.rawHeaders), body: relayed.body };
+      if (inv.log) inv.log.methodResult(relayedResult.statusCode, relayedResult.headers, responseCapture);
+      return relayedResult;
     }
     let response;
     let backendBody: Buffer;
@@ -242,7 +251,8 @@ export function compileHttp(ctx: IntegrationCompileContext, proxy: boolean): Int
     }
     const chosen = responses!.select(String(response.statusCode));
     const result = chosen.build(scope!, { headers: response.headers, body: backendBody }, responseKind(inv, response.headers));
-    result.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    result.headers['X-Amzn-Trace-Id'] = inv.responseTraceId;
+    if (inv.log) inv.log.methodResult(result.statusCode, result.headers, inMemoryBody(result.body));
     return result;
   };
 }
@@ -353,14 +363,30 @@ function proxyResponseHeaders(rawHeaders: Buffer[]): Record<string, string | str
   return out;
 }
 
-const loggedBody = (body: Readable | Buffer | string | undefined): string =>
-  body === undefined ? '' : typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+/** A mapped request body as the log shows it (decoded only if data is logged). */
+const loggedBody = (body: Readable | Buffer | string | undefined): string | Buffer =>
+  body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : '';
+
+/**
+ * The request body stream with its first bytes shown to a capture as they pass. An error of the
+ * source (the payload limit) reaches the backend call as before.
+ */
+function capturing(source: Readable, capture: BodyCapture): Readable {
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      capture.add(chunk);
+      callback(null, chunk);
+    },
+  });
+  source.once('error', (err) => tee.destroy(err));
+  return source.pipe(tee);
+}
 
 /**
  * The execution log of a backend call that got no response. AWS checks the endpoint address
  * before it builds the request, so an address that does not resolve logs no request lines.
  */
-function logFailedExchange(log: ExecutionLog, err: unknown, uri: string, headers: Record<string, string | string[]>, body: string | undefined): void {
+function logFailedExchange(log: ExecutionLog, err: unknown, uri: string, headers: Record<string, string | string[]>, body: string | Buffer | undefined): void {
   const reason = endpointFailureReason(err);
   if (reason?.includes('Invalid endpoint address')) return log.fail(reason);
   log.endpointRequest({ uri, headers, body });

@@ -15,7 +15,7 @@ import type { Invocation } from '../gateway/invocation.js';
 import { buildProxyEventV1 } from '../gateway/rest/proxy-event.js';
 import { proxyResultToResponse } from '../gateway/rest/proxy-response.js';
 import { GatewayError, apiConfigurationError, integrationFailure, integrationTimeout } from '../gateway/errors.js';
-import type { ExecutionLog } from '../gateway/execution-log.js';
+import { inMemoryBody, type ExecutionLog } from '../gateway/execution-log.js';
 import type { AccountSettings } from '../model/settings.js';
 
 const LAMBDA_URI = /^arn:aws[a-z-]*:apigateway:[^:]*:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
@@ -72,9 +72,10 @@ export function compileLambdaProxy(ctx: IntegrationCompileContext): IntegrationH
 
   return async (inv) => {
     const body = await inv.body();
+    if (inv.log) inv.log.requestBody(body);
     const event = buildProxyEventV1(inv, body);
     const result = inv.log
-      ? await invokeLogged(inv.log, endpoint, invoker, functionName, event, JSON.stringify(event), inv, timeoutMs, true)
+      ? await invokeLogged(inv.log, endpoint, invoker, functionName, event, inv.log.dataTrace ? JSON.stringify(event) : '', inv, timeoutMs, true)
       : await invokeWithin(invoker, functionName, event, inv, timeoutMs);
     if (result.functionError) throw integrationFailure(502);
     const accept = inv.req.headers.accept;
@@ -87,7 +88,8 @@ export function compileLambdaProxy(ctx: IntegrationCompileContext): IntegrationH
       inv.log?.fail('Execution failed due to configuration error: Malformed Lambda proxy response');
       throw err;
     }
-    if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'x-amzn-trace-id')) response.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    if (!Object.keys(response.headers).some((name) => name.toLowerCase() === 'x-amzn-trace-id')) response.headers['X-Amzn-Trace-Id'] = inv.responseTraceId;
+    if (inv.log) inv.log.methodResult(response.statusCode, response.headers, inMemoryBody(response.body));
     return response;
   };
 }
@@ -110,6 +112,7 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
     if (choice.kind === 'template' && contentHandling === 'CONVERT_TO_BINARY') throw apiConfigurationError();
     const scope = new MappingScope(inv, contextUse);
     const raw = await inv.body();
+    if (inv.log) inv.log.requestBody(raw);
     const converted = convertRequestBody(raw, inv.stage.isBinaryMediaType(inv.req.headers['content-type']), contentHandling);
     const text =
       choice.kind === 'template'
@@ -137,7 +140,8 @@ export function compileLambdaAws(ctx: IntegrationCompileContext): IntegrationHan
       // Lambda's payload is JSON text; only the client's Accept can make it binary.
       { payloadIsBinary: false, acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept) },
     );
-    response.headers['X-Amzn-Trace-Id'] = inv.traceId;
+    response.headers['X-Amzn-Trace-Id'] = inv.responseTraceId;
+    if (inv.log) inv.log.methodResult(response.statusCode, response.headers, inMemoryBody(response.body));
     return response;
   };
 }
@@ -178,6 +182,7 @@ async function invokeLogged(
   proxy: boolean,
 ): Promise<InvokeResult> {
   const requestId = randomUUID();
+  log.integrationRequestId = requestId;
   const apiId = inv.stage.apiId;
   log.endpointRequest({
     uri: endpoint,

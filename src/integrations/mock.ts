@@ -10,6 +10,7 @@ import { RequestTemplates } from './request-mapping.js';
 import { MappingScope } from './mapping-scope.js';
 import { apiConfigurationError } from '../gateway/errors.js';
 import type { GatewayResult } from '../gateway/result.js';
+import { inMemoryBody } from '../gateway/execution-log.js';
 
 /**
  * Reads `statusCode` from a mock request, e.g. `{"statusCode": 200}`. AWS accepts loose
@@ -72,7 +73,17 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     return chosen.build(scope, NO_BACKEND, { payloadIsBinary: false, acceptIsBinary: inv.stage.isBinaryMediaType(inv.req.headers.accept) });
   };
 
-  return async (inv) => {
+  return (inv) => {
+    // A request logging its data keeps the answer for its method response lines; others take no extra step.
+    if (inv.log === undefined || !inv.log.dataTrace) return answer(inv);
+    const log = inv.log;
+    return answer(inv).then((result) => {
+      log.methodResult(result.statusCode, result.headers, inMemoryBody(result.body));
+      return result;
+    });
+  };
+
+  async function answer(inv: Parameters<IntegrationHandler>[0]): Promise<GatewayResult> {
     const choice = requestTemplates.select(inv.req.headers['content-type']);
     if (choice.kind === 'template' && choice.template.isStatic) {
       return staticResult(choice.source, inv);
@@ -80,7 +91,9 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     const scope = new MappingScope(inv, contextUse);
     let text: string;
     // Without a body there is nothing to wait for: stay on this turn of the event loop.
-    const body = inv.hasBody ? (await inv.body()).toString('utf8') : '';
+    const raw = inv.hasBody ? await inv.body() : undefined;
+    if (raw !== undefined && inv.log) inv.log.requestBody(raw);
+    const body = raw === undefined ? '' : raw.toString('utf8');
     if (choice.kind === 'template') {
       text = scope.render(choice.template, body);
     } else {
@@ -91,5 +104,5 @@ export function compileMock(ctx: IntegrationCompileContext): IntegrationHandler 
     const status = mockStatusCode(text);
     if (status === undefined) throw apiConfigurationError();
     return dynamicResult(status, inv, scope);
-  };
+  }
 }

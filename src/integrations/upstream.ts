@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { RelayedBody } from '../gateway/relayed-body.js';
+import type { BodyCapture } from '../gateway/execution-log.js';
 
 export const upstreamAgent = new Agent({
   keepAliveTimeout: 30_000,
@@ -22,6 +23,8 @@ export interface RelayRequest {
   headers: Record<string, string | string[]>;
   body?: Readable | Buffer;
   timeoutMs: number;
+  /** Shown the response body's chunks as they are relayed, for an execution log with data trace. */
+  capture?: BodyCapture;
 }
 
 export interface RelayedResponse {
@@ -39,6 +42,7 @@ export interface RelayedResponse {
 export function relayUpstream(request: RelayRequest): Promise<RelayedResponse> {
   return new Promise((resolve, reject) => {
     const body = new RelayedBody();
+    const capture = request.capture;
     let headersSeen = false;
     upstreamAgent.dispatch(
       {
@@ -61,6 +65,7 @@ export function relayUpstream(request: RelayRequest): Promise<RelayedResponse> {
           return true;
         },
         onData(chunk: Buffer) {
+          if (capture !== undefined) capture.add(chunk);
           return body.write(chunk);
         },
         onComplete() {

@@ -91,22 +91,29 @@ function reportOnce(err: unknown): void {
 }
 
 /** The stage's observer, or undefined when nothing observes it. */
-export function compileStageObserver(stage: Stage, apiName: string, services: ObservabilityServices | undefined): StageObserver | undefined {
+export function compileStageObserver(
+  stage: Stage,
+  apiName: string,
+  services: ObservabilityServices | undefined,
+  variant: { canary?: unknown } = {},
+): StageObserver | undefined {
   if (services === undefined) return undefined;
   const metrics = services.metrics?.stage({ apiName, apiId: stage.apiId, stageName: stage.stageName });
-  const accessLog = compileAccessLog(stage, services.logs);
+  // A canary's requests are logged apart, in the stage's groups with `/Canary` appended (canary-release).
+  const suffix = variant.canary !== undefined ? '/Canary' : '';
+  const accessLog = compileAccessLog(stage, services.logs, suffix);
   const tracing = stage.tracingEnabled ? services.tracing : undefined;
   const executionLogs = services.logs !== undefined && hasExecutionLogging(stage);
   if (metrics === undefined && accessLog === undefined && tracing === undefined && !executionLogs) return undefined;
-  return new StageObserver(metrics, accessLog, executionLogGroup(stage.apiId, stage.stageName), services.logs, tracing);
+  return new StageObserver(metrics, accessLog, executionLogGroup(stage.apiId, stage.stageName) + suffix, services.logs, tracing);
 }
 
-function compileAccessLog(stage: Stage, logs: LogRouter | undefined): AccessLog | undefined {
+function compileAccessLog(stage: Stage, logs: LogRouter | undefined, suffix: string): AccessLog | undefined {
   const settings = stage.accessLogSettings;
   if (logs === undefined || settings?.format === undefined || settings.destinationArn === undefined) return undefined;
   const group = logGroupOfArn(settings.destinationArn);
   if (group === undefined) return undefined;
-  return { group, format: compileAccessLogFormat(settings.format) };
+  return { group: group + suffix, format: compileAccessLogFormat(settings.format) };
 }
 
 function hasExecutionLogging(stage: Stage): boolean {

@@ -125,7 +125,7 @@ export function compileRestStage(
   const doc = deployment.snapshot;
   const router = new RestRouter<CompiledMethod>();
   const stageCache = stageCacheFor(stage, deployment.id, services.traffic?.cache, variant);
-  const observer = compileStageObserver(stage, doc.restApi.name, services.observability);
+  const observer = compileStageObserver(stage, doc.restApi.name, services.observability, variant);
   for (const resource of Object.values(doc.resources)) {
     for (const [httpMethod, method] of Object.entries(resource.resourceMethods)) {
       if (!method) continue;

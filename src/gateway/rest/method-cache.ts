@@ -266,6 +266,8 @@ function fromCache(hit: CachedResponse | PeekedResponse, inv: Invocation, warn: 
     if (headers === hit.headers) headers = { ...headers };
     withWarning(headers);
   }
+  // A hit's execution log shows the replayed response as the method response.
+  if (inv.log !== undefined) inv.log.methodResult(hit.status, headers, hit.body);
   return { statusCode: hit.status, headers, body: hit.body };
 }
 
