@@ -1,8 +1,23 @@
-import { join } from 'node:path';
-
 /**
- * Where access and execution log events go. (Interface fixed; implementation to follow.)
+ * Where access and execution log events go: the log router stages write to, by log group.
+ *
+ * One destination takes the lines (`file`: a file per group under `<data dir>/logs`, see
+ * log-sink-file.ts; `stdout`: standard output with the group in front, see log-sink-stdout.ts;
+ * or `off`), and with an OTLP endpoint every event is also sent as an OpenTelemetry log record
+ * (log-sink-otlp.ts).
+ *
+ * The line destinations promise one line per event: an event gets a newline unless its message
+ * already ends with one (an access log format may end with `\n`), and a line break inside a
+ * message is written as the two characters `\n` (or `\r`). The OTLP copy keeps the message as
+ * it is, without the final newline.
+ *
+ * Writing never blocks and never throws: each destination buffers within a bound and counts what
+ * it had to drop (`dropped`).
  */
+import { join } from 'node:path';
+import { FileLogSink, type FileSinkOptions } from './log-sink-file.js';
+import { StdoutLogSink, type StdoutSinkOptions } from './log-sink-stdout.js';
+import { OtlpLogSink, type OtlpSinkOptions } from './log-sink-otlp.js';
 
 /** Routes log events by log group to the configured destination. */
 export interface LogRouter {
@@ -11,9 +26,12 @@ export interface LogRouter {
    * the destination's buffer bound are dropped and counted.
    */
   write(group: string, message: string, epochMs: number): void;
-  /** Writes out what is buffered. */
+  /** Writes out what is buffered (the OTLP copy included); never rejects. */
   flush(): Promise<void>;
+  /** Flushes, then releases files and exporters; later events are dropped. Never rejects. */
   close(): Promise<void>;
+  /** Events the line destination dropped so far (buffer full, or a write that failed). */
+  readonly dropped: number;
 }
 
 export type LogDestination = 'file' | 'stdout' | 'off';
@@ -24,6 +42,12 @@ export interface LogRouterOptions {
   dir: string;
   /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318) that also receives every event. */
   otlpEndpoint?: string;
+  /** Limits of the `file` destination (rotation size and count, buffer bound, open files). */
+  file?: FileSinkOptions;
+  /** Limits of the `stdout` destination. */
+  stdout?: StdoutSinkOptions;
+  /** Limits of the OTLP copy. */
+  otlp?: OtlpSinkOptions;
 }
 
 /**
@@ -36,6 +60,69 @@ export function logFilePath(dir: string, group: string): string {
   return join(dir, `${safe}.log`);
 }
 
-export function createLogRouter(_options: LogRouterOptions): LogRouter | undefined {
-  return undefined;
+/** A destination of whole lines (each ends with a newline). */
+export interface LineSink {
+  write(group: string, line: string): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly dropped: number;
+}
+
+/** The router for these options, or undefined when nothing would receive the events. */
+export function createLogRouter(options: LogRouterOptions): LogRouter | undefined {
+  const lines: LineSink | undefined =
+    options.destination === 'file'
+      ? new FileLogSink((group) => logFilePath(options.dir, group), options.file)
+      : options.destination === 'stdout'
+        ? new StdoutLogSink(options.stdout)
+        : undefined;
+  const otlp = options.otlpEndpoint === undefined || options.otlpEndpoint === '' ? undefined : new OtlpLogSink(options.otlpEndpoint, options.otlp);
+  if (lines === undefined && otlp === undefined) return undefined;
+  return new Router(lines, otlp);
+}
+
+class Router implements LogRouter {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly lines: LineSink | undefined,
+    private readonly otlp: OtlpLogSink | undefined,
+  ) {}
+
+  get dropped(): number {
+    return this.lines?.dropped ?? 0;
+  }
+
+  write(group: string, message: string, epochMs: number): void {
+    try {
+      const endsWithNewline = message.endsWith('\n');
+      const body = endsWithNewline ? message.slice(0, -1) : message;
+      this.lines?.write(group, `${oneLine(body)}\n`);
+      this.otlp?.write(group, body, epochMs);
+    } catch (err) {
+      reportOnce(err);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([this.lines?.flush(), this.otlp?.flush()]);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([this.lines?.close(), this.otlp?.close()]).then(() => undefined);
+    return this.closing;
+  }
+}
+
+/** A message with its line breaks escaped, so that it stays one line of its file. */
+function oneLine(text: string): string {
+  if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) return text;
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+let reported = false;
+function reportOnce(err: unknown): void {
+  if (reported) return;
+  reported = true;
+  console.error('portico: a log event could not be written:', err);
 }
