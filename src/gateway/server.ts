@@ -120,7 +120,11 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       result = answering instanceof Promise ? await answering : answering;
       if (obs !== undefined) obs.integrationEnded(result.statusCode);
     } catch (err) {
-      if (obs !== undefined && obs.integrationStartedAt >= 0 && obs.integrationLatencyMs < 0) obs.integrationEnded(undefined, err);
+      // A request the method request step refused (validation, a denied cache invalidation)
+      // never reached the integration, so it has no integration latency.
+      if (obs !== undefined && obs.integrationStartedAt >= 0 && obs.integrationLatencyMs < 0 && !refusedBeforeIntegration(err)) {
+        obs.integrationEnded(undefined, err);
+      }
       // The client went away mid-request: there is no one left to answer.
       if (res.destroyed || (err as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
         res.destroy();
@@ -197,6 +201,12 @@ async function observedAuthorization(obs: RequestObservation, authorize: (inv: I
     throw err;
   }
   obs.authorizerEnded(undefined);
+}
+
+/** Refusals raised inside the integrate or cache step before the integration was called. */
+const METHOD_REQUEST_REFUSALS = new Set(['BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'ACCESS_DENIED']);
+function refusedBeforeIntegration(err: unknown): boolean {
+  return err instanceof GatewayError && METHOD_REQUEST_REFUSALS.has(err.responseType);
 }
 
 function ended(observer: StageObserver, obs: RequestObservation, status: number, length: number, error: GatewayError | undefined): void {

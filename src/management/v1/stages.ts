@@ -4,6 +4,7 @@
  * one transaction; the data plane recompiles a stage when it is stored.
  */
 import type { Stage } from '../../model/api.js';
+import { accessLogVariables, logGroupOfArn } from '../../observability/access-log-format.js';
 import { badRequest, conflict, ManagementError } from '../errors.js';
 import type { HandlerTable, OperationHandler } from '../operation.js';
 import type { PatchOperation } from '../patch.js';
@@ -105,6 +106,30 @@ const ACCESS_LOG_MEMBERS = ['destinationArn', 'format'] as const;
 const invalidAccessLogPath = (): Error =>
   badRequest('Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]');
 
+/**
+ * An access log format must name the request (AWS requires `$context.requestId` or
+ * `$context.extendedRequestId`) and be one line, a trailing newline aside.
+ */
+function checkAccessLogFormat(format: string): void {
+  const names = accessLogVariables(format);
+  if (!names.includes('requestId') && !names.includes('extendedRequestId')) {
+    throw badRequest('Access Log format must include either $context.requestId or $context.extendedRequestId');
+  }
+  if (/[\r\n]/.test(format.replace(/\r?\n$/, ''))) throw badRequest('Access Log format must be a single line');
+}
+
+/** Access logs go to a CloudWatch Logs log group or a Firehose stream named `amazon-apigateway-…`. */
+function checkAccessLogDestination(arn: string): void {
+  if (!arn.startsWith('arn:')) throw badRequest(`Invalid ARN specified in the request. ARNs must start with 'arn:': ${arn}`);
+  const firehose = /^arn:[^:]+:firehose:[^:]*:\d{12}:deliverystream\/(.+)$/.exec(arn);
+  if (firehose !== null && !firehose[1]!.startsWith('amazon-apigateway-')) {
+    throw badRequest(`Invalid destination ARN ${arn}: a Firehose delivery stream for access logs must be named amazon-apigateway-{name}`);
+  }
+  if (firehose === null && logGroupOfArn(arn) === undefined) {
+    throw badRequest(`Invalid destination ARN ${arn}: access logs go to a CloudWatch Logs log group or a Firehose delivery stream`);
+  }
+}
+
 const boolValue = (op: PatchOperation): boolean => {
   const v = op.value?.toLowerCase();
   if (v === 'true') return true;
@@ -134,6 +159,8 @@ async function applyStagePatch(tx: StoreWriter, stage: Stage, op: PatchOperation
   if (head === 'accessLogSettings') {
     if (rest.length !== 1 || !(ACCESS_LOG_MEMBERS as readonly string[]).includes(rest[0]!)) throw invalidAccessLogPath();
     if (op.value === undefined || op.value === '') throw badRequest('Access Log value must not be empty');
+    if (rest[0] === 'format') checkAccessLogFormat(op.value);
+    else checkAccessLogDestination(op.value);
     stage.accessLogSettings = { ...stage.accessLogSettings, [rest[0]!]: op.value };
     return;
   }
