@@ -326,7 +326,9 @@ function parse(format: string): Parsed {
 
 /** Compiles a format once; the result reads a finished request into one log event. */
 export function compileAccessLogFormat(format: string): AccessLogFormatter {
-  const { literals, getters } = parse(format);
+  // One event is one line: a trailing newline (which AWS allows) is the line's own end, and any
+  // other line break of a stored format is escaped here, once, so the router need not look.
+  const { literals, getters } = parse(format.replace(/\r?\n$/, '').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
   const n = getters.length;
   if (n === 0) {
     const constant = literals[0]!;

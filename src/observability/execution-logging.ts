@@ -53,6 +53,7 @@ import {
   truncateLogged,
 } from '../gateway/execution-log.js';
 import type { RequestObservation } from './request-observation.js';
+import { oneLine } from './log-sinks.js';
 
 export type LoggingLevel = 'OFF' | 'ERROR' | 'INFO';
 
@@ -108,7 +109,8 @@ class MethodExecutionLog implements MethodExecutionLogging {
     const keep = this.keep;
     const prefix = `(${obs.requestId}) `;
     const emit: Emit = (kind, at, message) => {
-      if ((keep & kind) !== 0) write(prefix + message, at);
+      // Bodies and header values may hold line breaks; each event stays one line.
+      if ((keep & kind) !== 0) write(oneLine(prefix + message), at);
     };
     // Phases were timed on the monotonic clock; lines carry wall-clock times.
     const epochOf = (performanceMs: number): number => Math.round(obs.requestTimeEpoch + (performanceMs - obs.startedAt));

@@ -50,7 +50,7 @@ export class StdoutLogSink implements LineSink {
   write(group: string, line: string): void {
     if (this.closed) return void this.dropped++;
     try {
-      this.boom.write(`${group} ${line}`);
+      this.boom.write(`${group} ${line}\n`);
     } catch {
       this.dropped++;
     }

@@ -22,8 +22,9 @@ import { OtlpLogSink, type OtlpSinkOptions } from './log-sink-otlp.js';
 /** Routes log events by log group to the configured destination. */
 export interface LogRouter {
   /**
-   * Appends one event to a log group. Never blocks the caller and never throws: events beyond
-   * the destination's buffer bound are dropped and counted.
+   * Appends one event to a log group. The message is one line, without line breaks (producers
+   * escape them; `oneLine` does). Never blocks the caller and never throws: events beyond the
+   * destination's buffer bound are dropped and counted.
    */
   write(group: string, message: string, epochMs: number): void;
   /** Writes out what is buffered (the OTLP copy included); never rejects. */
@@ -60,7 +61,7 @@ export function logFilePath(dir: string, group: string): string {
   return join(dir, `${safe}.log`);
 }
 
-/** A destination of whole lines (each ends with a newline). */
+/** A destination of lines, handed over without their newline, which the sink adds. */
 export interface LineSink {
   write(group: string, line: string): void;
   flush(): Promise<void>;
@@ -95,10 +96,10 @@ class Router implements LogRouter {
 
   write(group: string, message: string, epochMs: number): void {
     try {
-      const endsWithNewline = message.endsWith('\n');
-      const body = endsWithNewline ? message.slice(0, -1) : message;
-      this.lines?.write(group, `${oneLine(body)}\n`);
-      this.otlp?.write(group, body, epochMs);
+      // Producers hand over one line each (see LogRouter.write): scanning every access log
+      // line again here would flatten and read it once more per request.
+      this.lines?.write(group, message);
+      this.otlp?.write(group, message, epochMs);
     } catch (err) {
       reportOnce(err);
     }
@@ -115,7 +116,7 @@ class Router implements LogRouter {
 }
 
 /** A message with its line breaks escaped, so that it stays one line of its file. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) return text;
   return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }

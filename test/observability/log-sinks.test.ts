@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createLogRouter, logFilePath, type LogRouter } from '../../src/observability/log-sinks.js';
+import { createLogRouter, logFilePath, oneLine, type LogRouter } from '../../src/observability/log-sinks.js';
 import { JSON_FORMAT } from '../../src/observability/access-log-format.js';
 import { listen, tempDir } from '../helpers.js';
 import { call, mockApi, setStage, startPortico } from '../gateway/traffic-setup.js';
@@ -52,14 +52,14 @@ describe('file destination', () => {
     await withRouter({}, async (router, dir) => {
       assert.equal(existsSync(dir), false, 'nothing exists before the first event');
       router.write('API-Gateway-Execution-Logs_abc123/dev', 'first', T0);
-      router.write('API-Gateway-Execution-Logs_abc123/dev', 'ends with its own newline\n', T0);
-      router.write('API-Gateway-Execution-Logs_abc123/dev', 'two\nlines\r\nin one event', T0);
+      // Producers hand over single lines; oneLine is how they escape line breaks.
+      router.write('API-Gateway-Execution-Logs_abc123/dev', oneLine('two\nlines\r\nin one event'), T0);
       router.write('other', 'elsewhere', T0);
       await router.flush();
       assert.deepEqual((await readdir(dir)).sort(), ['API-Gateway-Execution-Logs_abc123%2Fdev.log', 'other.log']);
       assert.equal(
         await readFile(logFilePath(dir, 'API-Gateway-Execution-Logs_abc123/dev'), 'utf8'),
-        'first\nends with its own newline\ntwo\\nlines\\r\\nin one event\n',
+        'first\ntwo\\nlines\\r\\nin one event\n',
       );
       assert.equal(await readFile(logFilePath(dir, 'other'), 'utf8'), 'elsewhere\n');
       router.write('other', 'appended', T0);
@@ -173,7 +173,7 @@ describe('stdout destination', () => {
       const router = createLogRouter({ destination: 'stdout', dir: '' });
       router.write('access-group', '{"requestId":"r1","status":"200"}', 0);
       router.write('API-Gateway-Execution-Logs_abc123/dev', '(r1) Method completed with status: 200', 0);
-      router.write('access-group', 'two\\nlines', 0);
+      router.write('access-group', 'two\\\\nlines', 0);
       await router.close();
       console.error(JSON.stringify({ dropped: router.dropped }));
     `);
@@ -264,7 +264,7 @@ describe('OTLP copy', () => {
     try {
       await withRouter({ otlpEndpoint: `${otlp.url}/` }, async (router, dir) => {
         router.write('access', 'one', T0);
-        router.write('API-Gateway-Execution-Logs_abc123/dev', 'two\n', T0 + 1);
+        router.write('API-Gateway-Execution-Logs_abc123/dev', 'two', T0 + 1);
         router.write('access', 'three', T0 + 2);
         await router.flush();
         const logsRequests = otlp.received.filter((r) => r.path === '/v1/logs');
