@@ -288,8 +288,8 @@ async function main(): Promise<void> {
   // Traffic: three Portico starts and their setup, two 10 s accuracy runs and the cache's four
   // halves plus warm-ups, each with its request timeout and slack.
   const trafficBudgetSec = trafficWanted ? 3 * 90 + 2 * (10 + 30) + 2 * (params.warmupSec + params.durationSec) + 60 : 0;
-  // Observability: two Portico starts, their setup and two wrk targets.
-  const observabilityBudgetSec = observabilityWanted ? 2 * 90 + 2 * (params.warmupSec + params.durationSec) : 0;
+  // Observability: three rounds of two Portico starts, their setup and a wrk target each.
+  const observabilityBudgetSec = observabilityWanted ? 6 * (30 + params.warmupSec + params.durationSec) : 0;
   const budgetMs = (120 + wrkTargets * perTargetSec + trafficBudgetSec + observabilityBudgetSec + coldBudgetSec + memoryBudgetSec) * 1000;
   const watchdog = setTimeout(() => {
     log(`run exceeded its ${budgetMs / 1000}s budget; stopping`);

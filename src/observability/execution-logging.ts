@@ -108,9 +108,15 @@ class MethodExecutionLog implements MethodExecutionLogging {
     if (this.errorsOnly && error === undefined) return;
     const keep = this.keep;
     const prefix = `(${obs.requestId}) `;
+    // Lines carry times from two clocks (the wall clock of the pipeline's lines, the monotonic
+    // phase timings mapped onto it), which can disagree by a millisecond: times only go forward.
+    let last = 0;
     const emit: Emit = (kind, at, message) => {
+      if ((keep & kind) === 0) return;
+      if (at < last) at = last;
+      last = at;
       // Bodies and header values may hold line breaks; each event stays one line.
-      if ((keep & kind) !== 0) write(oneLine(prefix + message), at);
+      write(oneLine(prefix + message), at);
     };
     // Phases were timed on the monotonic clock; lines carry wall-clock times.
     const epochOf = (performanceMs: number): number => Math.round(obs.requestTimeEpoch + (performanceMs - obs.startedAt));

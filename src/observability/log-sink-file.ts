@@ -4,12 +4,12 @@
  *
  * - A group's file is created on its first event (the directory too), opened for appending, and
  *   gets one line per event.
- * - Events are queued in memory and written in batches: every BATCH_MS, or at once when a
- *   group has BATCH_CHARS waiting, all of a group's queued lines in as few writes as the size
- *   limit allows; the request that logs never waits for the disk. Writing each event-loop
- *   turn's few lines on their own cost a write (and a thread-pool round trip) per handful of
- *   requests under load, about a tenth of a MOCK route's throughput. The queue is bounded (`maxBufferedBytes`, counted in characters across all groups):
- *   events beyond it are dropped and counted, and the first drop is reported once on stderr.
+ * - Each event is encoded into a reused buffer as it comes (while the string is fresh, and
+ *   before it could outlive a young-generation collection), and the buffers are written in
+ *   batches: every BATCH_MS, or at once when a group has BATCH_BYTES waiting, in as few writes
+ *   as the size limit allows. The request that logs never waits for the disk. The queue is
+ *   bounded (`maxBufferedBytes` across all groups): events beyond it are dropped and counted,
+ *   and the first drop is reported once on stderr.
  * - When a line would take the file past `maxFileBytes`, the file is rotated first: `.log`
  *   becomes `.log.1`, `.1` becomes `.2`, … and the oldest beyond `maxFiles` is overwritten.
  *   A single line larger than the limit is written whole, to a file of its own.
@@ -28,7 +28,7 @@ export interface FileSinkOptions {
   maxFileBytes?: number;
   /** Rotated files kept per group, `.log.1` … `.log.N` (default 5). */
   maxFiles?: number;
-  /** Characters queued for writing, across groups, beyond which events are dropped (default 8 Mi). */
+  /** Bytes queued for writing, across groups, beyond which events are dropped (default 8 MiB). */
   maxBufferedBytes?: number;
   /** Files kept open at once (default 64). */
   maxOpenFiles?: number;
@@ -36,8 +36,12 @@ export interface FileSinkOptions {
 
 /** How long a line may wait for its batch. */
 const BATCH_MS = 50;
-/** A group with this many characters waiting is written without waiting for the batch timer. */
-const BATCH_CHARS = 64 * 1024;
+/** A group with this many bytes waiting is written without waiting for the batch timer. */
+const BATCH_BYTES = 64 * 1024;
+/** Lines are encoded into buffers of this size, reused once written. */
+const SLAB_BYTES = 64 * 1024;
+/** Written slabs kept for reuse. */
+const SPARE_SLABS = 32;
 
 const DEFAULTS: Required<FileSinkOptions> = {
   maxFileBytes: 10 * 1024 * 1024,
@@ -46,12 +50,24 @@ const DEFAULTS: Required<FileSinkOptions> = {
   maxOpenFiles: 64,
 };
 
+/**
+ * Encoded lines waiting to be written: `ends` holds the offset after each line, so a write can
+ * stop at any line boundary when the file must rotate.
+ */
+interface Slab {
+  buf: Buffer;
+  used: number;
+  ends: number[];
+}
+
 /** One group's file and the lines waiting for it. */
 interface GroupFile {
   readonly group: string;
   readonly path: string;
-  queue: string[];
-  queuedChars: number;
+  /** Filled slabs waiting, oldest first, then `current`, which is still being filled. */
+  slabs: Slab[];
+  current: Slab | undefined;
+  queuedBytes: number;
   handle: FileHandle | undefined;
   /** Bytes in the open file (tracked from its size when opened). */
   size: number;
@@ -66,10 +82,11 @@ export class FileLogSink implements LineSink {
   private readonly groups = new Map<string, GroupFile>();
   /** Groups with an open handle, least recently written first. */
   private readonly openFiles = new Map<string, GroupFile>();
-  private bufferedChars = 0;
+  private bufferedBytes = 0;
   private pumps = 0;
   private scheduled: NodeJS.Timeout | undefined;
   private readonly ready: GroupFile[] = [];
+  private readonly spare: Slab[] = [];
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private reportedDrop = false;
@@ -83,19 +100,37 @@ export class FileLogSink implements LineSink {
     this.options = { ...DEFAULTS, ...definedOnly(options) };
   }
 
+  /**
+   * Encodes the line at once, while it is fresh in the cache and before it can outlive a
+   * young-generation collection: what waits for the disk is bytes in reused buffers, not strings.
+   */
   write(group: string, line: string): void {
     if (this.closed) return void this.dropped++;
-    if (this.bufferedChars + line.length > this.options.maxBufferedBytes) return this.drop();
+    // The bound is checked against the line's least size (one byte per UTF-16 unit, plus the
+    // newline); the bytes counted after encoding are exact, so non-ASCII text can pass the bound
+    // by at most one line's extra bytes.
+    if (this.bufferedBytes + line.length + 1 > this.options.maxBufferedBytes) return this.drop();
+    // At most three UTF-8 bytes per UTF-16 unit, plus the newline.
+    const most = 3 * line.length + 1;
     let file = this.groups.get(group);
     if (file === undefined) {
-      file = { group, path: this.pathOf(group), queue: [], queuedChars: 0, handle: undefined, size: 0, writing: false, written: false };
+      file = { group, path: this.pathOf(group), slabs: [], current: undefined, queuedBytes: 0, handle: undefined, size: 0, writing: false, written: false };
       this.groups.set(group, file);
     }
-    file.queue.push(line);
-    file.queuedChars += line.length;
-    this.bufferedChars += line.length;
+    let slab = file.current;
+    if (slab === undefined || slab.buf.length - slab.used < most) {
+      if (slab !== undefined) file.slabs.push(slab);
+      slab = file.current = this.takeSlab(most);
+    }
+    const bytes = slab.buf.write(line, slab.used, 'utf8') + 1;
+    slab.buf[slab.used + bytes - 1] = 0x0a;
+    slab.used += bytes;
+    slab.ends.push(slab.used);
+    const wasEmpty = file.queuedBytes === 0;
+    file.queuedBytes += bytes;
+    this.bufferedBytes += bytes;
     if (file.writing) return;
-    if (file.queue.length === 1) {
+    if (wasEmpty) {
       this.ready.push(file);
       if (this.scheduled === undefined) {
         this.scheduled = setTimeout(this.startPumps, BATCH_MS);
@@ -103,13 +138,13 @@ export class FileLogSink implements LineSink {
         this.scheduled.unref();
       }
     }
-    if (file.queuedChars >= BATCH_CHARS) this.startPumps();
+    if (file.queuedBytes >= BATCH_BYTES) this.startPumps();
   }
 
   /** Resolves once everything queued so far is written (or failed). */
   flush(): Promise<void> {
     this.startPumps();
-    if (this.pumps === 0 && this.bufferedChars === 0) return Promise.resolve();
+    if (this.pumps === 0 && this.bufferedBytes === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -119,7 +154,22 @@ export class FileLogSink implements LineSink {
     const handles = [...this.openFiles.values()];
     this.openFiles.clear();
     this.groups.clear();
+    this.spare.length = 0;
     await Promise.allSettled(handles.map((file) => file.handle?.close()));
+  }
+
+  private takeSlab(atLeast: number): Slab {
+    if (atLeast > SLAB_BYTES) return { buf: Buffer.allocUnsafeSlow(atLeast), used: 0, ends: [] };
+    return this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), used: 0, ends: [] };
+  }
+
+  private release(slabs: Slab[]): void {
+    for (const slab of slabs) {
+      if (slab.buf.length !== SLAB_BYTES || this.spare.length >= SPARE_SLABS) continue;
+      slab.used = 0;
+      slab.ends.length = 0;
+      this.spare.push(slab);
+    }
   }
 
   private drop(): void {
@@ -127,7 +177,7 @@ export class FileLogSink implements LineSink {
     if (this.reportedDrop) return;
     this.reportedDrop = true;
     console.error(
-      `portico: log files are falling behind: more than ${this.options.maxBufferedBytes} characters of log events are waiting to be written; dropping events until they are (counted as dropped)`,
+      `portico: log files are falling behind: more than ${this.options.maxBufferedBytes} bytes of log events are waiting to be written; dropping events until they are (counted as dropped)`,
     );
   }
 
@@ -137,7 +187,7 @@ export class FileLogSink implements LineSink {
       this.scheduled = undefined;
     }
     for (const file of this.ready.splice(0)) {
-      if (file.writing || file.queue.length === 0) continue;
+      if (file.writing || file.queuedBytes === 0) continue;
       file.writing = true;
       this.pumps++;
       void this.pump(file);
@@ -149,32 +199,35 @@ export class FileLogSink implements LineSink {
     try {
       // Lines that arrived during a write wait for the next batch, unless enough are waiting or
       // someone is waiting for everything to be written.
-      while (file.queue.length > 0 && (file.queuedChars >= BATCH_CHARS || this.idleWaiters.length > 0 || this.closed || !file.written)) {
+      while (file.queuedBytes > 0 && (file.queuedBytes >= BATCH_BYTES || this.idleWaiters.length > 0 || this.closed || !file.written)) {
         file.written = true;
-        const lines = file.queue;
-        const chars = file.queuedChars;
-        file.queue = [];
-        file.queuedChars = 0;
+        const slabs = file.slabs;
+        if (file.current !== undefined) slabs.push(file.current);
+        const bytes = file.queuedBytes;
+        file.slabs = [];
+        file.current = undefined;
+        file.queuedBytes = 0;
         try {
-          await this.writeLines(file, lines, chars);
+          await this.writeSlabs(file, slabs);
         } catch (err) {
-          this.failed(file, lines.length, err);
+          this.failed(file, slabs.reduce((n, slab) => n + slab.ends.length, 0), err);
         } finally {
-          this.bufferedChars -= chars;
+          this.bufferedBytes -= bytes;
+          this.release(slabs);
         }
       }
     } finally {
       file.writing = false;
       file.written = false;
       this.pumps--;
-      if (file.queue.length > 0) {
+      if (file.queuedBytes > 0) {
         this.ready.push(file);
         if (this.scheduled === undefined) {
           this.scheduled = setTimeout(this.startPumps, BATCH_MS);
           this.scheduled.unref();
         }
       }
-      if (this.pumps === 0 && this.bufferedChars === 0) {
+      if (this.pumps === 0 && this.bufferedBytes === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
         for (const resolve of waiters) resolve();
@@ -182,41 +235,43 @@ export class FileLogSink implements LineSink {
     }
   }
 
-  /** Appends the lines, rotating between them where the size limit says so. */
-  private async writeLines(file: GroupFile, lines: string[], chars: number): Promise<void> {
+  /** Appends the slabs' lines, rotating between lines where the size limit says so. */
+  private async writeSlabs(file: GroupFile, slabs: Slab[]): Promise<void> {
     const { maxFileBytes } = this.options;
     let handle = await this.handleOf(file);
-    // A UTF-8 byte is at most three per character: when even that fits, the batch goes out in
-    // one write, joined in one step, without measuring each line.
-    if (file.size + 3 * (chars + lines.length) <= maxFileBytes) {
-      lines.push('');
-      const text = lines.join('\n');
-      await this.append(file, handle, text, Buffer.byteLength(text));
-      return;
-    }
-    let chunk: string[] = [];
-    let chunkBytes = 0;
-    for (const line of lines) {
-      const bytes = Buffer.byteLength(line) + 1;
-      if (file.size + chunkBytes > 0 && file.size + chunkBytes + bytes > maxFileBytes) {
-        if (chunkBytes > 0) await this.append(file, handle, chunk.join(''), chunkBytes);
-        chunk = [];
-        chunkBytes = 0;
-        await this.rotate(file);
-        handle = await this.handleOf(file);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for (const slab of slabs) {
+      let from = 0;
+      // The common case: the whole slab fits in the file.
+      if (file.size + pendingBytes + slab.used <= maxFileBytes) {
+        pending.push(slab.buf.subarray(0, slab.used));
+        pendingBytes += slab.used;
+        continue;
       }
-      chunk.push(line, '\n');
-      chunkBytes += bytes;
+      for (const end of slab.ends) {
+        const bytes = end - from;
+        if (file.size + pendingBytes > 0 && file.size + pendingBytes + bytes > maxFileBytes) {
+          if (pendingBytes > 0) await this.append(file, handle, pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          await this.rotate(file);
+          handle = await this.handleOf(file);
+        }
+        pending.push(slab.buf.subarray(from, end));
+        pendingBytes += bytes;
+        from = end;
+      }
     }
-    if (chunkBytes > 0) await this.append(file, handle, chunk.join(''), chunkBytes);
+    if (pendingBytes > 0) await this.append(file, handle, pending, pendingBytes);
   }
 
-  private async append(file: GroupFile, handle: FileHandle, text: string, bytes: number): Promise<void> {
-    const buffer = Buffer.from(text, 'utf8');
-    let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-      offset += bytesWritten;
+  private async append(file: GroupFile, handle: FileHandle, buffers: Buffer[], bytes: number): Promise<void> {
+    let written = 0;
+    while (written < bytes) {
+      const { bytesWritten } = await handle.writev(buffers);
+      written += bytesWritten;
+      if (written < bytes) buffers = remainder(buffers, bytesWritten);
     }
     file.size += bytes;
   }
@@ -252,7 +307,7 @@ export class FileLogSink implements LineSink {
       const handle = other.handle;
       other.handle = undefined;
       // A group that is idle and closed holds nothing worth keeping.
-      if (other.queue.length === 0) this.groups.delete(group);
+      if (other.queuedBytes === 0) this.groups.delete(group);
       await handle?.close().catch(() => undefined);
       return;
     }
@@ -294,4 +349,18 @@ function ignoreMissing(err: NodeJS.ErrnoException): void {
 
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What is left of `buffers` after the first `skip` bytes went out (a short writev). */
+function remainder(buffers: Buffer[], skip: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const buf of buffers) {
+    if (skip >= buf.length) {
+      skip -= buf.length;
+      continue;
+    }
+    rest.push(skip > 0 ? buf.subarray(skip) : buf);
+    skip = 0;
+  }
+  return rest;
 }
