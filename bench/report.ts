@@ -448,7 +448,8 @@ export function renderMarkdown(res: Result): string {
         '10,000 req/s, which wrk exceeds, so it is left out of this pair; it is the same kind of bucket. `10 routes from cache` spreads wrk\'s requests ' +
         'over ten copies of /mock with method caching on (TTL 300 s; every request after each copy\'s first is a hit) and `10 routes uncached` over ten ' +
         'plain copies: caching gives a method a method setting, and with it a 10,000 req/s method throttle, which one route would hit under wrk. The plain ' +
-        'copies get a method setting with caching off, so both halves take the same buckets and differ by the cache alone. Both ' +
+        'copies get a method setting with caching off, so both halves take the same buckets and differ by the cache alone. The halves take turns, ' +
+        'three runs each, and each row is its median run (the note lists all three). Both ' +
         'answer the same bytes: a header carries the request id on the cached copies (so the driver can tell a replayed response) and a literal of ' +
         'the same length on the plain ones.',
     );

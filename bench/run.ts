@@ -285,9 +285,9 @@ async function main(): Promise<void> {
   const coldBudgetSec = coldWanted ? 60 + 10 * (20 + 2 * coldFunctions) + 10 : 0;
   const memoryBudgetSec = memoryWanted ? 2 * (60 + MEMORY_SETTLE_MS / 1000 + 10) : 0;
   const wrkTargets = [...Object.values(TARGETS), ...Object.values(TRAFFIC_TARGETS)].filter(wanted).length;
-  // Traffic: three Portico starts and their setup, two 10 s accuracy runs and the cache's four
-  // halves plus warm-ups, each with its request timeout and slack.
-  const trafficBudgetSec = trafficWanted ? 3 * 90 + 2 * (10 + 30) + 2 * (params.warmupSec + params.durationSec) + 60 : 0;
+  // Traffic: three Portico starts and their setup, two 10 s accuracy runs and the cache pair's
+  // six runs plus warm-ups, each with its request timeout and slack.
+  const trafficBudgetSec = trafficWanted ? 3 * 90 + 2 * (10 + 30) + 6 * (params.warmupSec + params.durationSec) + 60 : 0;
   // Observability: three rounds of two Portico starts, their setup and a wrk target each.
   const observabilityBudgetSec = observabilityWanted ? 6 * (30 + params.warmupSec + params.durationSec) : 0;
   const budgetMs = (120 + wrkTargets * perTargetSec + trafficBudgetSec + observabilityBudgetSec + coldBudgetSec + memoryBudgetSec) * 1000;

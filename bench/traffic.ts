@@ -125,9 +125,8 @@ export async function measureTraffic(opts: TrafficOptions, rows: Row[]): Promise
         if (wanted(t.name)) rows.push(await opts.measure(t));
       }
       if (wanted(TRAFFIC_TARGETS.plain) || wanted(TRAFFIC_TARGETS.cached)) {
-        for (const t of await cachePair(portico, opts.dir, unavailable)) {
-          if (wanted(t.name)) rows.push(await opts.measure(t));
-        }
+        const pair = (await cachePair(portico, opts.dir, unavailable)).filter((t) => wanted(t.name));
+        rows.push(...(await alternating(pair, opts.measure)));
       }
       if (wanted(MEASUREMENTS.accuracyMemory)) {
         result.accuracy.push(portico && unavailable === undefined ? await measureAccuracy(MEASUREMENTS.accuracyMemory, 'memory', [portico], log) : failedAccuracy(MEASUREMENTS.accuracyMemory, 'memory', 1, unavailable));
@@ -296,6 +295,29 @@ async function startTrafficPortico(opts: TrafficOptions, name: string, variant: 
     port: await freePort(),
     readyTimeoutMs: 60_000,
     extraArgs: variant.extraArgs,
+  });
+}
+
+/**
+ * The cache pair's halves differ by a few percent at most, less than one wrk run varies from
+ * the next on the machines the bench runs on; so the halves take turns, PAIR_ROUNDS times (the
+ * order alternating), and each half's median run is its row.
+ */
+const PAIR_ROUNDS = 3;
+
+async function alternating(targets: TrafficTarget[], measure: (t: TrafficTarget) => Promise<Row>): Promise<Row[]> {
+  const runs = targets.map(() => [] as Row[]);
+  for (let round = 0; round < PAIR_ROUNDS; round++) {
+    const order = targets.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) runs[i]!.push(await measure(targets[i]!));
+  }
+  return runs.map((rows) => {
+    const ok = rows.filter((r) => r.ok && r.requestsPerSec !== undefined).sort((a, b) => a.requestsPerSec! - b.requestsPerSec!);
+    if (ok.length === 0) return rows[0]!;
+    const median = ok[Math.floor((ok.length - 1) / 2)]!;
+    const all = rows.map((r) => (r.requestsPerSec === undefined ? 'failed' : String(Math.round(r.requestsPerSec)))).join(', ');
+    return { ...median, note: `median of ${ok.length} runs, taking turns with the other half (${all} req/s)${median.note ? `; ${median.note}` : ''}` };
   });
 }
 
