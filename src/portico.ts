@@ -187,7 +187,7 @@ export class Portico {
     const dataDir = resolve(options.dataDir ?? '.portico');
     let observability: ObservabilityServices;
     try {
-      observability = startObservability({
+      observability = await startObservability({
         metrics: options.metrics,
         logs: options.logs,
         dataDir,

@@ -17,7 +17,7 @@
 import { join } from 'node:path';
 import { FileLogSink, type FileSinkOptions } from './log-sink-file.js';
 import { StdoutLogSink, type StdoutSinkOptions } from './log-sink-stdout.js';
-import { OtlpLogSink, type OtlpSinkOptions } from './log-sink-otlp.js';
+import type { OtlpLogSink, OtlpSinkOptions } from './log-sink-otlp.js';
 
 /** Routes log events by log group to the configured destination. */
 export interface LogRouter {
@@ -70,14 +70,21 @@ export interface LineSink {
 }
 
 /** The router for these options, or undefined when nothing would receive the events. */
-export function createLogRouter(options: LogRouterOptions): LogRouter | undefined {
+/**
+ * The router for the options, or undefined when nothing is to be written. The OpenTelemetry
+ * logs SDK is loaded only when an OTLP endpoint is given: a Portico without one does not carry it.
+ */
+export async function createLogRouter(options: LogRouterOptions): Promise<LogRouter | undefined> {
   const lines: LineSink | undefined =
     options.destination === 'file'
       ? new FileLogSink((group) => logFilePath(options.dir, group), options.file)
       : options.destination === 'stdout'
         ? new StdoutLogSink(options.stdout)
         : undefined;
-  const otlp = options.otlpEndpoint === undefined || options.otlpEndpoint === '' ? undefined : new OtlpLogSink(options.otlpEndpoint, options.otlp);
+  const otlp =
+    options.otlpEndpoint === undefined || options.otlpEndpoint === ''
+      ? undefined
+      : new (await import('./log-sink-otlp.js')).OtlpLogSink(options.otlpEndpoint, options.otlp);
   if (lines === undefined && otlp === undefined) return undefined;
   return new Router(lines, otlp);
 }

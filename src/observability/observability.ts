@@ -6,7 +6,6 @@
 import { join } from 'node:path';
 import { GatewayMetrics } from './metrics.js';
 import { createLogRouter, type LogDestination } from './log-sinks.js';
-import { Tracing } from './tracing.js';
 import type { ObservabilityServices } from './stage-observer.js';
 
 /** Where OTLP/HTTP telemetry goes, as an environment variable (over OTEL_EXPORTER_OTLP_ENDPOINT). */
@@ -33,12 +32,16 @@ export function otlpEndpointOf(options: { otlpEndpoint?: string }, env: NodeJS.P
   return endpoint === undefined || endpoint === '' ? undefined : endpoint;
 }
 
-export function startObservability(options: ObservabilityOptions): ObservabilityServices {
+/**
+ * Starts what the options ask for. The OpenTelemetry SDK (tracing, the OTLP log copy) is loaded
+ * only with an OTLP endpoint, so a Portico without one neither loads nor carries it.
+ */
+export async function startObservability(options: ObservabilityOptions): Promise<ObservabilityServices> {
   const otlpEndpoint = otlpEndpointOf(options);
   // First: it is what throws on bad configuration (sampling rules), before anything else is open.
-  const tracing = otlpEndpoint === undefined ? undefined : new Tracing({ otlpEndpoint, samplingRules: options.samplingRules });
+  const tracing = otlpEndpoint === undefined ? undefined : new (await import('./tracing.js')).Tracing({ otlpEndpoint, samplingRules: options.samplingRules });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics();
-  const logs = createLogRouter({ destination: options.logs ?? 'file', dir: join(options.dataDir, 'logs'), otlpEndpoint });
+  const logs = await createLogRouter({ destination: options.logs ?? 'file', dir: join(options.dataDir, 'logs'), otlpEndpoint });
   return { metrics, logs, tracing };
 }
 

@@ -23,7 +23,7 @@ const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 async function withRouter(options: Partial<Parameters<typeof createLogRouter>[0]>, fn: (router: LogRouter, dir: string) => Promise<void>): Promise<void> {
   const dir = await tempDir('portico-log-sinks-');
   const logs = join(dir.path, 'logs');
-  const router = createLogRouter({ destination: 'file', dir: logs, ...options });
+  const router = await createLogRouter({ destination: 'file', dir: logs, ...options });
   assert.ok(router);
   try {
     await fn(router, logs);
@@ -141,8 +141,8 @@ describe('file destination', () => {
     });
   });
 
-  it('has no router for destination off without an OTLP endpoint', () => {
-    assert.equal(createLogRouter({ destination: 'off', dir: '/nonexistent' }), undefined);
+  it('has no router for destination off without an OTLP endpoint', async () => {
+    assert.equal(await createLogRouter({ destination: 'off', dir: '/nonexistent' }), undefined);
   });
 });
 
@@ -170,7 +170,7 @@ describe('stdout destination', () => {
   it('prints each event as one line prefixed with its log group', async () => {
     const { stdout, stderr, code } = await runChild(`
       import { createLogRouter } from ${JSON.stringify(sinks)};
-      const router = createLogRouter({ destination: 'stdout', dir: '' });
+      const router = await createLogRouter({ destination: 'stdout', dir: '' });
       router.write('access-group', '{"requestId":"r1","status":"200"}', 0);
       router.write('API-Gateway-Execution-Logs_abc123/dev', '(r1) Method completed with status: 200', 0);
       router.write('access-group', 'two\\\\nlines', 0);
@@ -190,7 +190,7 @@ describe('stdout destination', () => {
   it('drops and counts events beyond its buffer bound, saying so once on stderr', async () => {
     const { stdout, stderr, code } = await runChild(`
       import { createLogRouter } from ${JSON.stringify(sinks)};
-      const router = createLogRouter({ destination: 'stdout', dir: '', stdout: { maxBufferedBytes: 100 } });
+      const router = await createLogRouter({ destination: 'stdout', dir: '', stdout: { maxBufferedBytes: 100 } });
       // 32 bytes a line with the group: three fit in 100 bytes before the first write completes.
       for (let i = 0; i < 10; i++) router.write('g', 'event ' + i + ' ' + 'x'.repeat(21), 0);
       await router.close();
@@ -288,7 +288,7 @@ describe('OTLP copy', () => {
     const otlp = await receiver();
     const url = otlp.url;
     await otlp.close();
-    const router = createLogRouter({ destination: 'off', dir: '/nonexistent', otlpEndpoint: url, otlp: { timeoutMillis: 300 } });
+    const router = await createLogRouter({ destination: 'off', dir: '/nonexistent', otlpEndpoint: url, otlp: { timeoutMillis: 300 } });
     assert.ok(router);
     router.write('g', 'lost', T0);
     await router.flush();

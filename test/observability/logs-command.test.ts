@@ -60,7 +60,7 @@ describe('portico logs', () => {
     dir = await tempDir('portico-logs-command-');
     // Lines of 20 bytes, files of at most 100: five lines a file, so 12 lines leave the last
     // two in the current file, five in .1 and five in .2.
-    router = createLogRouter({ destination: 'file', dir: join(dir.path, 'logs'), file: { maxFileBytes: 100, maxFiles: 3 } })!;
+    router = (await createLogRouter({ destination: 'file', dir: join(dir.path, 'logs'), file: { maxFileBytes: 100, maxFiles: 3 } }))!;
     for (let i = 1; i <= 12; i++) router.write('/aws/access', `access line ${String(i).padStart(3, '0')}    `, T0);
     await router.flush();
   });
@@ -138,7 +138,7 @@ describe('portico logs', () => {
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it('colours status codes on a terminal, and not with NO_COLOR', { skip: hasScript ? false : 'no script(1) to provide a terminal' }, async () => {
     const colourDir = await tempDir('portico-logs-colour-');
-    const writer = createLogRouter({ destination: 'file', dir: join(colourDir.path, 'logs') })!;
+    const writer = (await createLogRouter({ destination: 'file', dir: join(colourDir.path, 'logs') }))!;
     try {
       writer.write('colours', '{"requestId":"a","status":"200"}', T0);
       writer.write('colours', '1.2.3.4 - - [01/Jun/2025:00:00:00 +0000] "GET /x HTTP/1.1" 404 5 b c', T0);
