@@ -280,6 +280,8 @@ class TracedRequest implements RequestTrace {
     if (this.integrationSpanId !== undefined && obs.cacheHit !== true && obs.integrationLatencyMs >= 0) {
       const start = epoch(obs.integrationStartedAt);
       const child = tracing.startSpan('Integration', SpanKind.CLIENT, start, {}, inside, traceId, this.integrationSpanId);
+      const type = obs.method?.integrationType;
+      if (type !== undefined) child.setAttribute('aws.api_gateway.integration.type', type);
       if (obs.integrationStatus >= 0) child.setAttribute('http.response.status_code', obs.integrationStatus);
       const error = obs.integrationError;
       if (error !== undefined) {

@@ -210,6 +210,7 @@ describe('tracing (tracingEnabled stages, OTLP export, X-Amzn-Trace-Id propagati
     assert.equal(integration.parentSpanId, request.spanId);
     assert.equal(integration.spanId, seen.parent);
     assert.equal(attrs(integration)['http.response.status_code'], 200);
+    assert.equal(attrs(integration)['aws.api_gateway.integration.type'], 'HTTP_PROXY');
     assert.ok(BigInt(request.startTimeUnixNano) <= BigInt(integration.startTimeUnixNano), 'the integration starts within the request');
     assert.ok(BigInt(integration.endTimeUnixNano) <= BigInt(request.endTimeUnixNano), 'the integration ends within the request');
 
@@ -273,6 +274,7 @@ describe('tracing (tracingEnabled stages, OTLP export, X-Amzn-Trace-Id propagati
     assert.equal(attrs(authorizerSpan)['aws.api_gateway.authorizer.status'], 200);
     assert.equal(integration.parentSpanId, request.spanId);
     assert.equal(integration.spanId, fn.parent);
+    assert.equal(attrs(integration)['aws.api_gateway.integration.type'], 'AWS_PROXY');
     assert.ok(BigInt(authorizerSpan.endTimeUnixNano) <= BigInt(integration.startTimeUnixNano), 'the authorizer runs before the integration');
   });
 

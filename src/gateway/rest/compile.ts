@@ -36,6 +36,8 @@ export interface CompiledMethod {
   resourceId: string;
   resourcePath: string;
   httpMethod: string;
+  /** The integration's type (MOCK, HTTP, HTTP_PROXY, AWS, AWS_PROXY), as traces and logs name it. */
+  integrationType: string | undefined;
   /**
    * The method request's access control (authorizer, resource policy, API key), run before
    * `integrate`; undefined when the method has none, so an open method pays nothing for it.
@@ -188,7 +190,17 @@ export function compileRestStage(
       );
       const methodObserver = compileMethodObserver(stage, observer, services.observability, observer?.metrics, resource.path, httpMethod);
       // Every method object has the same shape (authorize, admit, cache and observer possibly undefined): one check each per request.
-      router.add(resource.path, httpMethod, { resourceId: resource.id, resourcePath: resource.path, httpMethod, authorize, admit, integrate, cache, observer: methodObserver });
+      router.add(resource.path, httpMethod, {
+        resourceId: resource.id,
+        resourcePath: resource.path,
+        httpMethod,
+        integrationType: method.methodIntegration?.type,
+        authorize,
+        admit,
+        integrate,
+        cache,
+        observer: methodObserver,
+      });
     }
   }
   const hasCustomResponses = Object.keys(doc.gatewayResponses ?? {}).length > 0;
