@@ -12,6 +12,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
+  CreateModelCommand,
+  CreateRequestValidatorCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
   PutIntegrationCommand,
@@ -380,6 +382,37 @@ describe('apigateway TestInvokeMethod and TestInvokeAuthorizer', () => {
     assert.equal(out.body, 'current');
     const served = await fetch(`${h.endpoint}/_aws/execute-api/${api}/live/`);
     assert.equal(await served.text(), 'deployed');
+  });
+
+  it('logs a request the validator let through, after the method request and before the endpoint request', async () => {
+    const { api, root } = await newApi();
+    const validator = await h.v1.send(new CreateRequestValidatorCommand({ restApiId: api, name: 'body', validateRequestBody: true }));
+    await h.v1.send(
+      new CreateModelCommand({ restApiId: api, name: 'Pet', contentType: 'application/json', schema: JSON.stringify({ type: 'object', required: ['name'] }) }),
+    );
+    await h.v1.send(
+      new PutMethodCommand({
+        restApiId: api,
+        resourceId: root,
+        httpMethod: 'POST',
+        authorizationType: 'NONE',
+        requestValidatorId: validator.id,
+        requestModels: { 'application/json': 'Pet' },
+      }),
+    );
+    await h.v1.send(new PutIntegrationCommand({ restApiId: api, resourceId: root, httpMethod: 'POST', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await h.v1.send(new PutIntegrationResponseCommand({ restApiId: api, resourceId: root, httpMethod: 'POST', statusCode: '200', responseTemplates: { 'application/json': '{}' } }));
+    const ok = await h.v1.send(
+      new TestInvokeMethodCommand({ restApiId: api, resourceId: root, httpMethod: 'POST', body: '{"name":"rex"}', headers: { 'Content-Type': 'application/json; charset=utf-8' } }),
+    );
+    assert.equal(ok.status, 200);
+    const lines = ok.log!.split('\n').map((line) => line.replace(TIMESTAMP, ''));
+    const at = lines.indexOf('Request validation succeeded for content type application/json');
+    assert.ok(at > lines.findIndex((line) => line.startsWith('Method request body before transformations:')), ok.log);
+    assert.ok(at < lines.findIndex((line) => line.startsWith('Method response body after transformations:')), ok.log);
+    const refused = await h.v1.send(new TestInvokeMethodCommand({ restApiId: api, resourceId: root, httpMethod: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }));
+    assert.equal(refused.status, 400);
+    assert.ok(!refused.log!.includes('Request validation succeeded'), refused.log);
   });
 
   it('bypasses authorizers and API keys', async () => {

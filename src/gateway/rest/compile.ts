@@ -143,14 +143,12 @@ export function compileRestStage(
         : misconfigured;
       const validation = compileRequestValidation(doc, method);
       const validate = validation
-        ? (inv: Invocation) =>
-            validation({
-              headers: inv.req.headers,
-              query: inv.query,
-              pathParameters: inv.pathParameters,
-              contentType: inv.req.headers['content-type'],
-              body: () => inv.body(),
-            })
+        ? async (inv: Invocation) => {
+            const contentType = inv.req.headers['content-type'];
+            await validation({ headers: inv.req.headers, query: inv.query, pathParameters: inv.pathParameters, contentType, body: () => inv.body() });
+            // The execution log's line for a request the validator let through, as AWS writes it.
+            inv.log?.add(`Request validation succeeded for content type ${contentType?.split(';')[0]?.trim() || 'application/json'}`);
+          }
         : undefined;
       // Validation runs before the integration request, as the method request step does on AWS.
       const integrate: IntegrationHandler = validate
