@@ -391,3 +391,22 @@ export function endpointFailureReason(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * AWS's reason for a run that ended in one of the gateway responses a failed integration or
+ * method request leads to; undefined for the others, whose reason depends on the step.
+ */
+export function gatewayFailureReason(responseType: string, validationErrorString: string | undefined, contentType: string | undefined): string | undefined {
+  switch (responseType) {
+    case 'API_CONFIGURATION_ERROR':
+      return 'Execution failed due to configuration error';
+    case 'INTEGRATION_TIMEOUT':
+      return 'Execution failed due to a timeout error';
+    case 'INTEGRATION_FAILURE':
+      return 'Execution failed due to an integration failure';
+    case 'BAD_REQUEST_BODY':
+      return `Request body does not match model schema for content type ${contentType ?? 'application/json'}: ${validationErrorString ?? ''}`;
+    default:
+      return undefined;
+  }
+}

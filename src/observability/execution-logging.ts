@@ -48,6 +48,7 @@ import {
   LINE_ERROR,
   LINE_INFO,
   formatLogMap,
+  gatewayFailureReason,
   lineText,
   maskSecret,
   truncateLogged,
@@ -194,21 +195,13 @@ function presentedKey(inv: Invocation): string {
 
 /** Why a request ended in this gateway response, when no step of the pipeline has said so. */
 export function failureReason(error: GatewayError, obs: RequestObservation, inv: Invocation): string {
+  const shared = gatewayFailureReason(error.responseType, error.validationErrorString, inv.req.headers['content-type']);
+  if (shared !== undefined) return shared;
   switch (error.responseType) {
-    case 'API_CONFIGURATION_ERROR':
-      return 'Execution failed due to configuration error';
-    case 'INTEGRATION_TIMEOUT':
-      return 'Execution failed due to a timeout error';
-    case 'INTEGRATION_FAILURE':
-      return 'Execution failed due to an integration failure';
     case 'AUTHORIZER_CONFIGURATION_ERROR':
       return 'Execution failed due to configuration error: Authorizer error';
     case 'UNAUTHORIZED':
       return `Unauthorized request: ${obs.requestId}`;
-    case 'BAD_REQUEST_BODY': {
-      const contentType = inv.req.headers['content-type'] ?? 'application/json';
-      return `Request body does not match model schema for content type ${contentType}: ${error.validationErrorString ?? ''}`;
-    }
     case 'THROTTLED': {
       const scope = inv.apiKey !== undefined ? 'Key throttle' : 'Throttle';
       return `${scope} limit exceeded for RestApi ${obs.stage.apiId}, Stage ${obs.stage.stageName}, Resource ${inv.method.resourceId}, HttpMethod ${inv.method.httpMethod}`;

@@ -36,7 +36,7 @@
 import type { Stage } from '../../model/api.js';
 import type { ThrottleSettings } from '../../model/usage-plan.js';
 import type { QuotaCounter, QuotaDecision, QuotaSubject } from '../../traffic/quota.js';
-import { ACCOUNT_DEFAULT_LIMIT, type BucketLimit } from '../../traffic/token-bucket.js';
+import { ACCOUNT_DEFAULT_LIMIT, type BucketLimit, type TakeResult } from '../../traffic/token-bucket.js';
 import type { TrafficServices } from '../../traffic/traffic-services.js';
 import type { ApiKeyGrant } from '../api-key-index.js';
 import { quotaExceeded, quotaUnavailable, throttled } from '../errors.js';
@@ -73,22 +73,12 @@ export function compileTrafficControl(method: MethodTraffic, traffic: TrafficSer
   const { buckets, quotas } = traffic;
   const takeSync = buckets.takeSync?.bind(buckets);
 
-  // The execution log's line for a refusal, when one is being written; which bucket refused is
-  // not known here, so the line names the method the limit applied to.
-  const where = `RestApi ${method.apiId}, Stage ${method.stage.stageName}, Resource ${method.resourcePath}, HttpMethod ${method.httpMethod}`;
-  const refused = (inv: Invocation, keyed: boolean): Error => {
-    inv.log?.accessFail(`${keyed ? 'Key throttle' : 'Method throttle'} limit exceeded for ${where}`);
-    return throttled();
-  };
   const unkeyed: AdmitStep = takeSync
-    ? (inv) => {
-        if (!takeSync(base).admitted) throw refused(inv, false);
+    ? () => {
+        if (!takeSync(base).admitted) throw throttled();
         return undefined;
       }
-    : (inv) =>
-        buckets.take(base).then((result) => {
-          if (!result.admitted) throw refused(inv, false);
-        });
+    : () => buckets.take(base).then(admitOrThrottle);
   if (!method.apiKeyRequired) return unkeyed;
 
   const byGrant = new WeakMap<ApiKeyGrant, KeyedLimits>();
@@ -102,8 +92,8 @@ export function compileTrafficControl(method: MethodTraffic, traffic: TrafficSer
       const grant = inv.apiKey;
       if (grant === undefined) return unkeyed(inv);
       const limits = limitsOf(grant);
-      if (!takeSync(limits.buckets).admitted) throw refused(inv, true);
-      return limits.quotas.length === 0 ? undefined : consumeAll(quotas, limits.quotas, inv);
+      if (!takeSync(limits.buckets).admitted) throw throttled();
+      return limits.quotas.length === 0 ? undefined : consumeAll(quotas, limits.quotas);
     };
   }
   return (inv) => {
@@ -111,14 +101,18 @@ export function compileTrafficControl(method: MethodTraffic, traffic: TrafficSer
     if (grant === undefined) return unkeyed(inv);
     const limits = limitsOf(grant);
     return buckets.take(limits.buckets).then((result) => {
-      if (!result.admitted) throw refused(inv, true);
-      if (limits.quotas.length > 0) return consumeAll(quotas, limits.quotas, inv);
+      admitOrThrottle(result);
+      if (limits.quotas.length > 0) return consumeAll(quotas, limits.quotas);
     });
   };
 }
 
+function admitOrThrottle(result: TakeResult): void {
+  if (!result.admitted) throw throttled();
+}
+
 /** Counts the request against each quota in turn (normally one: a key reaches a stage through one plan). */
-async function consumeAll(counter: QuotaCounter, subjects: readonly QuotaSubject[], inv: Invocation): Promise<void> {
+async function consumeAll(counter: QuotaCounter, subjects: readonly QuotaSubject[]): Promise<void> {
   for (const subject of subjects) {
     let decision: QuotaDecision;
     try {
@@ -127,13 +121,7 @@ async function consumeAll(counter: QuotaCounter, subjects: readonly QuotaSubject
       // The counters answer failures by their policy; a rejection is a failure nobody decided.
       throw quotaUnavailable();
     }
-    if (!decision.allowed) {
-      if (decision.reason === 'exceeded') {
-        inv.log?.accessFail(`Usage plan quota exceeded for API key ${inv.apiKey?.keyId ?? ''}`);
-        throw quotaExceeded();
-      }
-      throw quotaUnavailable();
-    }
+    if (!decision.allowed) throw decision.reason === 'exceeded' ? quotaExceeded() : quotaUnavailable();
   }
 }
 

@@ -13,7 +13,7 @@ import type { Method, Resource, RestApiDocument } from '../../model/rest-api.js'
 import { InvokeError, type FunctionInvoker } from '../../functions/invoker.js';
 import { compileRestStage, type CompiledStage } from '../../gateway/rest/compile.js';
 import { Invocation } from '../../gateway/invocation.js';
-import { ExecutionLog } from '../../gateway/execution-log.js';
+import { ExecutionLog, gatewayFailureReason } from '../../gateway/execution-log.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { RelayedBody } from '../../gateway/relayed-body.js';
 import { MAX_PAYLOAD_BYTES } from '../../gateway/body.js';
@@ -153,18 +153,7 @@ function unexpected(err: unknown): GatewayError {
 
 /** Why a run ended in a gateway response, when no pipeline step has said so itself. */
 function failureReason(error: GatewayError, contentType: string | undefined): string {
-  switch (error.responseType) {
-    case 'API_CONFIGURATION_ERROR':
-      return 'Execution failed due to configuration error';
-    case 'INTEGRATION_TIMEOUT':
-      return 'Execution failed due to a timeout error';
-    case 'INTEGRATION_FAILURE':
-      return 'Execution failed due to an integration failure';
-    case 'BAD_REQUEST_BODY':
-      return `Request body does not match model schema for content type ${contentType ?? 'application/json'}: ${error.validationErrorString ?? ''}`;
-    default:
-      return error.validationErrorString ?? error.message;
-  }
+  return gatewayFailureReason(error.responseType, error.validationErrorString, contentType) ?? error.validationErrorString ?? error.message;
 }
 
 /** The response headers as TestInvokeMethod reports them: no framing, AWS's Content-Type casing. */
