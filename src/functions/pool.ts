@@ -268,8 +268,10 @@ export class FunctionPool {
         functionError: 'Unhandled',
         payload: runtimeError(options.requestId, 'Sandbox.Timedout', `Task timed out after ${fn.timeout.toFixed(2)} seconds`),
       };
-    } else if (cold && outcome.kind === 'fatal' && waiter.retries < 3 && (await this.editedSince(slot.spawnedAt))) {
-      // The instance read the code while it was being written; a fresh one will read it whole.
+    } else if (cold && loadFailed(outcome) && waiter.retries < 3 && (await this.editedSince(slot.spawnedAt))) {
+      // The instance read the code while it was being written (an editor truncates a file
+      // before writing it, so a module can even load empty and lack its handler); a fresh one
+      // will read it whole.
       instance.stop();
       slot.log = undefined;
       slot.busy = false;
@@ -394,4 +396,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
       resolve(value);
     });
   });
+}
+
+/** Errors a first invocation reports when the handler's code could not be loaded as it stands. */
+const LOAD_ERRORS = new Set(['Runtime.HandlerNotFound', 'Runtime.ImportModuleError', 'Runtime.UserCodeSyntaxError']);
+
+/** Whether a cold instance failed because of the code it loaded rather than the invocation. */
+function loadFailed(outcome: InstanceOutcome): boolean {
+  return outcome.kind === 'fatal' || (outcome.kind === 'error' && LOAD_ERRORS.has(outcome.error.errorType ?? ''));
 }
