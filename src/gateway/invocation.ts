@@ -57,9 +57,13 @@ export class Invocation {
     return this.req.method ?? 'GET';
   }
 
+  /** The client's address; an IPv4 client on a dual-stack socket without its `::ffff:` prefix. */
   get sourceIp(): string {
-    return this.req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    if (this.sourceIpCache !== undefined) return this.sourceIpCache;
+    const address = this.req.socket.remoteAddress;
+    return (this.sourceIpCache = address === undefined ? '127.0.0.1' : address.startsWith('::ffff:') ? address.slice(7) : address);
   }
+  private sourceIpCache?: string;
 
   get query(): QueryParameters {
     return (this.queryCache ??= parseQuery(this.target.rawQuery));
