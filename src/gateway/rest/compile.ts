@@ -148,6 +148,8 @@ export function compileRestStage(
             await validation({ headers: inv.req.headers, query: inv.query, pathParameters: inv.pathParameters, contentType, body: () => inv.body() });
             // The execution log's line for a request the validator let through, as AWS writes it.
             inv.log?.add(`Request validation succeeded for content type ${contentType?.split(';')[0]?.trim() || 'application/json'}`);
+            // The method request is done: IntegrationLatency starts now, not before the validation.
+            inv.observation?.integrationStarted();
           }
         : undefined;
       // Validation runs before the integration request, as the method request step does on AWS.
