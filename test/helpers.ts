@@ -2,6 +2,7 @@
  * Shared test helpers: temporary data directories, a raw HTTP client that controls the exact
  * path and Host header, small backends on ephemeral loopback ports, and handler files.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,3 +79,27 @@ export const lambdaUri = (name: string): string =>
   `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${name}/invocations`;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The AWS CLI v2 the tests drive (Debian's `awscli`); an `aws` on PATH may be an unrelated v1. */
+export const AWS_CLI = '/usr/bin/aws';
+
+/**
+ * The skip reason for tests that drive the AWS CLI: off CI a machine without it skips them,
+ * saying so; under CI (`.ci/run` sets PORTICO_CI and installs awscli) a missing CLI fails them.
+ */
+export const awsCliMissing: string | false =
+  existsSync(AWS_CLI) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${AWS_CLI} (apt-get install awscli)`;
+
+/** The environment the CLI runs in: the local test credentials, no pager, and `home` for its files. */
+export function awsCliEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+}

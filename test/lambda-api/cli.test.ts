@@ -5,15 +5,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Portico } from '../../src/portico.js';
-import { tempDir } from '../helpers.js';
+import { AWS_CLI, awsCliEnv, awsCliMissing, tempDir } from '../helpers.js';
 import { handlerZip } from '../fixtures/lambda-api/zips.js';
 
-// `aws` on PATH may be an unrelated v1; the tests mean the v2 binary.
-const AWS = '/usr/bin/aws';
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const HANDLER = `export const handler = async (event) => ({ got: event, greeting: process.env.GREETING ?? null });`;
 
@@ -23,28 +20,15 @@ interface CliResult {
   stderr: string;
 }
 
-// Without the CLI the suite is skipped with a visible reason on a developer's machine; under CI
-// (`.ci/run` sets PORTICO_CI and installs Debian's awscli) a missing CLI fails instead.
-const skipReason = existsSync(AWS) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${AWS} (apt-get install awscli)`;
-
-describe('Lambda API with the AWS CLI v2', { skip: skipReason }, () => {
+describe('Lambda API with the AWS CLI v2', { skip: awsCliMissing }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let portico: Portico;
 
   /** Runs the CLI asynchronously: Portico answers it from this same process. */
   const aws = (...args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: dir.path,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_PAGER: '',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      };
-      execFile(AWS, ['--endpoint-url', portico.url, 'lambda', ...args], { env, cwd: dir.path, timeout: 60_000 }, (err, stdout, stderr) => {
+      const env = awsCliEnv(dir.path);
+      execFile(AWS_CLI, ['--endpoint-url', portico.url, 'lambda', ...args], { env, cwd: dir.path, timeout: 60_000 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         resolve({ code, stdout, stderr });
       });

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,14 +14,13 @@ import { parse as parseYaml } from 'yaml';
 import { GetExportCommand, ImportRestApiCommand, PutRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { deployRestApi } from '../../src/control/rest-apis.js';
 import type { RestApiDocument } from '../../src/model/rest-api.js';
-import { rawRequest, tempDir } from '../helpers.js';
+import { AWS_CLI, awsCliEnv, awsCliMissing, rawRequest, tempDir } from '../helpers.js';
 import { rejectsWith, startManagement, type ManagementHarness } from './harness.js';
 
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/management');
 const ORDERS_FILE = join(FIXTURES, 'orders-openapi3.json');
 const ORDERS = readFileSync(ORDERS_FILE);
 const PETS_YAML = readFileSync(join(FIXTURES, 'petstore-swagger2.yaml'));
-const AWS_CLI = '/usr/bin/aws';
 
 type Json = Record<string, any>;
 
@@ -335,22 +334,11 @@ describe('apigateway import and export', () => {
   });
 
   describe('through the AWS CLI', () => {
-    // Skipped with a visible reason on a machine without the CLI; under CI (`.ci/run` sets
-    // PORTICO_CI and installs Debian's awscli) a missing CLI fails instead.
-    const cliMissing = existsSync(AWS_CLI) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${AWS_CLI} (apt-get install awscli)`;
-
-    it('imports with import-rest-api --body fileb:// and downloads with get-export', { skip: cliMissing }, async () => {
+    it('imports with import-rest-api --body fileb:// and downloads with get-export', { skip: awsCliMissing }, async () => {
       const run = promisify(execFile);
       const dir = await tempDir('portico-cli-export-');
       try {
-        const env = {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: dir.path,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-        };
+        const env = awsCliEnv(dir.path);
         const common = ['--endpoint-url', h.endpoint, '--output', 'json'];
         const imported = await run(AWS_CLI, ['apigateway', 'import-rest-api', '--body', `fileb://${ORDERS_FILE}`, '--fail-on-warnings', ...common], { env });
         const api = JSON.parse(imported.stdout) as Json;

@@ -6,7 +6,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   CreateResourceCommand,
@@ -37,6 +36,8 @@ import {
   UpdateRestApiCommand,
 } from '@aws-sdk/client-api-gateway';
 import { rejectsWith, startManagement, type ManagementHarness } from './harness.js';
+import { AWS_CLI, awsCliEnv, awsCliMissing } from '../helpers.js';
+import { tmpdir } from 'node:os';
 
 /** The answer without the SDK's metadata, for exact comparison. */
 function plain<T extends object>(output: T): Omit<T, '$metadata'> {
@@ -658,15 +659,9 @@ describe('apigateway (v1) REST API structure operations', () => {
   });
 
   describe('through the AWS CLI', () => {
-    const cli = '/usr/bin/aws';
-    // Skipped with a visible reason on a machine without the CLI; under CI (`.ci/run` sets
-    // PORTICO_CI and installs Debian's awscli) a missing CLI fails instead.
-    const reason = existsSync(cli) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${cli} (apt-get install awscli)`;
-    it('creates an API, lists its resources and puts a method', { skip: reason }, async () => {
+    it('creates an API, lists its resources and puts a method', { skip: awsCliMissing }, async () => {
       const run = async (...args: string[]): Promise<any> => {
-        const { stdout } = await promisify(execFile)(cli, ['apigateway', ...args, '--endpoint-url', h.endpoint, '--output', 'json'], {
-          env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' },
-        });
+        const { stdout } = await promisify(execFile)(AWS_CLI, ['apigateway', ...args, '--endpoint-url', h.endpoint, '--output', 'json'], { env: awsCliEnv(tmpdir()) });
         return stdout.trim() === '' ? undefined : JSON.parse(stdout);
       };
       const api = await run('create-rest-api', '--name', 'from-cli', '--description', 'made by the CLI');

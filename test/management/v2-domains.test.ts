@@ -7,7 +7,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -71,6 +70,8 @@ import { RECORD_KINDS } from '../../src/model/usage-plan.js';
 import { VPC_LINK_KIND } from '../../src/model/http-api.js';
 import { VPC_LINK_PROVISIONING_MS } from '../../src/management/v2/vpc-links.js';
 import { rejectsWith, startManagement, type ManagementHarness } from './harness.js';
+import { AWS_CLI, awsCliEnv, awsCliMissing } from '../helpers.js';
+import { tmpdir } from 'node:os';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const CERT2 = 'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000';
@@ -640,15 +641,9 @@ describe('apigatewayv2 custom domain names and account-level resources', () => {
   });
 
   describe('through the AWS CLI', () => {
-    const cli = '/usr/bin/aws';
-    // Skipped with a visible reason on a machine without the CLI; under CI (`.ci/run` sets
-    // PORTICO_CI and installs Debian's awscli) a missing CLI fails instead.
-    const reason = existsSync(cli) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${cli} (apt-get install awscli)`;
-    it('creates a domain name, maps an API and makes a VPC link', { skip: reason }, async () => {
+    it('creates a domain name, maps an API and makes a VPC link', { skip: awsCliMissing }, async () => {
       const run = async (...args: string[]): Promise<any> => {
-        const { stdout } = await promisify(execFile)(cli, ['apigatewayv2', ...args, '--endpoint-url', h.endpoint, '--output', 'json'], {
-          env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' },
-        });
+        const { stdout } = await promisify(execFile)(AWS_CLI, ['apigatewayv2', ...args, '--endpoint-url', h.endpoint, '--output', 'json'], { env: awsCliEnv(tmpdir()) });
         return stdout.trim() === '' ? undefined : JSON.parse(stdout);
       };
       const domain = await run('create-domain-name', '--domain-name', 'cli.example.com', '--domain-name-configurations', `CertificateArn=${CERT},EndpointType=REGIONAL`);

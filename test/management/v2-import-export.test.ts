@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,12 +31,11 @@ import {
   type Integration,
   type Route,
 } from '@aws-sdk/client-apigatewayv2';
-import { tempDir } from '../helpers.js';
+import { AWS_CLI, awsCliEnv, awsCliMissing, tempDir } from '../helpers.js';
 import { rejectsWith, startManagement, type ManagementHarness } from './harness.js';
 
 const FIXTURE_FILE = join(resolve(process.cwd(), 'test/fixtures/management'), 'http-api-openapi3.yaml');
 const FIXTURE = readFileSync(FIXTURE_FILE, 'utf8');
-const AWS_CLI = '/usr/bin/aws';
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:books';
 const LIBRARY_ROUTES = ['$default', 'ANY /loans/{proxy+}', 'GET /books', 'GET /books/{isbn}', 'GET /reports', 'POST /books'];
 
@@ -403,20 +402,11 @@ describe('apigatewayv2 import and export', () => {
   });
 
   describe('AWS CLI', () => {
-    const cliMissing = existsSync(AWS_CLI) || process.env.PORTICO_CI ? false : `the AWS CLI v2 is not installed at ${AWS_CLI} (apt-get install awscli)`;
-
-    it('imports with import-api --body file:// and downloads with export-api', { skip: cliMissing }, async () => {
+    it('imports with import-api --body file:// and downloads with export-api', { skip: awsCliMissing }, async () => {
       const run = promisify(execFile);
       const dir = await tempDir('portico-cli-v2-export-');
       try {
-        const env = {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: dir.path,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_PAGER: '',
-        };
+        const env = awsCliEnv(dir.path);
         const common = ['--endpoint-url', h.endpoint, '--output', 'json'];
         const imported = await run(AWS_CLI, ['apigatewayv2', 'import-api', '--body', `file://${FIXTURE_FILE}`, '--fail-on-warnings', ...common], { env });
         const api = JSON.parse(imported.stdout) as Json;
