@@ -5,6 +5,7 @@
  * reading are lazy, so a route that needs neither pays for neither.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { InvokeTarget } from './dispatch.js';
 import type { CompiledStage, CompiledMethod } from './rest/compile.js';
@@ -23,6 +24,9 @@ export interface QueryParameters {
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+
+/** Client addresses of open connections (requests on a keep-alive connection share one). */
+const sourceIpBySocket = new WeakMap<Socket, string>();
 
 export class Invocation {
   /** Epoch milliseconds when the request arrived. */
@@ -60,8 +64,16 @@ export class Invocation {
   /** The client's address; an IPv4 client on a dual-stack socket without its `::ffff:` prefix. */
   get sourceIp(): string {
     if (this.sourceIpCache !== undefined) return this.sourceIpCache;
-    const address = this.req.socket.remoteAddress;
-    return (this.sourceIpCache = address === undefined ? '127.0.0.1' : address.startsWith('::ffff:') ? address.slice(7) : address);
+    // Worked out once per connection: asking the socket goes through several of Node's accessors.
+    const socket = this.req.socket;
+    let address = sourceIpBySocket.get(socket);
+    if (address === undefined) {
+      const remote = socket.remoteAddress;
+      if (remote === undefined) return (this.sourceIpCache = '127.0.0.1');
+      address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+      sourceIpBySocket.set(socket, address);
+    }
+    return (this.sourceIpCache = address);
   }
   private sourceIpCache?: string;
 

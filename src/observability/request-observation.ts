@@ -9,6 +9,9 @@
  * which is the wall clock AWS's `$context.requestTimeEpoch` reports.
  */
 import type { IncomingMessage } from 'node:http';
+// The module's object, not the global: the global `performance` is a lazily defined accessor,
+// which costs a lookup on every one of a request's clock reads.
+import { performance } from 'node:perf_hooks';
 import type { Invocation } from '../gateway/invocation.js';
 import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
 import type { GatewayError } from '../gateway/errors.js';
@@ -28,11 +31,27 @@ export interface RequestTrace {
   readonly responseHeader?: string;
 }
 
+/** Wall-clock minus monotonic milliseconds, re-read from the system clock at most once a second. */
+let wallClockOffset = Date.now() - performance.now();
+let wallClockReadAt = performance.now();
+
+/**
+ * Epoch milliseconds at a monotonic time: one clock read per request instead of two, while a
+ * change of the system clock still shows within a second.
+ */
+function epochAt(monotonicMs: number): number {
+  if (monotonicMs - wallClockReadAt >= 1000) {
+    wallClockOffset = Date.now() - performance.now();
+    wallClockReadAt = monotonicMs;
+  }
+  return Math.round(monotonicMs + wallClockOffset);
+}
+
 export class RequestObservation {
   /** performance.now() when the request arrived. */
   readonly startedAt = performance.now();
   /** Epoch milliseconds when the request arrived. */
-  readonly requestTimeEpoch = Date.now();
+  readonly requestTimeEpoch = epochAt(this.startedAt);
 
   /** The request as a method saw it; undefined when it matched no resource (403 Missing Authentication Token). */
   inv: Invocation | undefined = undefined;
