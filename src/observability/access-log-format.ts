@@ -92,7 +92,14 @@ function trusted(value: string | undefined | null): string {
 
 /** A measurement in whole milliseconds (or a status code); -1 means not measured. */
 function measured(value: number): string {
-  return value < 0 ? NONE : String(Math.round(value));
+  return value < 0 ? NONE : integerText(Math.round(value));
+}
+
+/** Decimal text of the small integers most values are (statuses, lengths, latencies), made once. */
+const SMALL_INTEGERS: readonly string[] = Array.from({ length: 4096 }, (_, n) => String(n));
+
+function integerText(n: number): string {
+  return n < SMALL_INTEGERS.length ? SMALL_INTEGERS[n]! : String(n);
 }
 
 function errorMessageOf(err: unknown): string | undefined {
@@ -134,6 +141,11 @@ function sourceIpOf(obs: RequestObservation): string | undefined {
   return address !== undefined && address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** `HTTP/1.1` without building it for every request. */
+function protocolOf(httpVersion: string): string {
+  return httpVersion === '1.1' ? 'HTTP/1.1' : httpVersion === '1.0' ? 'HTTP/1.0' : `HTTP/${httpVersion}`;
+}
+
 function identityField(name: keyof CallerIdentity): Getter {
   return (obs) => untrusted(obs.inv?.caller?.identity?.[name]);
 }
@@ -149,12 +161,13 @@ const VARIABLES: Record<string, Getter> = {
   domainName: (obs) => untrusted(hostNameOf(obs.req.headers.host)),
   domainPrefix: (obs) => untrusted(domainPrefixOf(hostNameOf(obs.req.headers.host))),
   extendedRequestId: (obs) => trusted(obs.extendedRequestId),
-  httpMethod: (obs) => untrusted(obs.httpMethod),
+  // Node's parser accepts only known method tokens, so the method needs no escaping.
+  httpMethod: (obs) => obs.httpMethod,
   isCanaryRequest: (obs) => (obs.stage.isCanaryRequest === true ? 'true' : 'false'),
   // `/{stage}/{path as sent}`; before a match only the path after the stage is known.
   path: (obs) => untrusted(obs.inv !== undefined ? obs.inv.target.requestPath : `/${obs.stage.stageName}${obs.path}`),
   // AWS logs HTTP/1.1 even for HTTP/2 clients; Node reports what the client spoke.
-  protocol: (obs) => `HTTP/${obs.req.httpVersion}`,
+  protocol: (obs) => protocolOf(obs.req.httpVersion),
   requestId: (obs) => trusted(obs.requestId),
   requestTime: (obs) => requestTimeOf(obs.requestTimeEpoch),
   requestTimeEpoch: (obs) => String(obs.requestTimeEpoch),
@@ -172,7 +185,8 @@ const VARIABLES: Record<string, Getter> = {
   'identity.cognitoIdentityId': identityField('cognitoIdentityId'),
   'identity.cognitoIdentityPoolId': identityField('cognitoIdentityPoolId'),
   'identity.principalOrgId': identityField('principalOrgId'),
-  'identity.sourceIp': (obs) => untrusted(sourceIpOf(obs)),
+  // An address the socket reports: nothing in it to escape.
+  'identity.sourceIp': (obs) => trusted(sourceIpOf(obs)),
   'identity.user': identityField('user'),
   'identity.userAgent': (obs) => untrusted(obs.req.headers['user-agent']),
   'identity.userArn': identityField('userArn'),
@@ -211,7 +225,7 @@ const VARIABLES: Record<string, Getter> = {
   'integration.error': integrationError,
   'integration.requestId': endpointRequestId,
 
-  status: (obs) => (obs.status > 0 ? String(obs.status) : NONE),
+  status: (obs) => (obs.status > 0 ? integerText(obs.status) : NONE),
   responseLength: (obs) => measured(obs.responseLength),
   responseLatency: (obs) => measured(obs.latencyMs),
 
@@ -334,11 +348,50 @@ export function compileAccessLogFormat(format: string): AccessLogFormatter {
     const constant = literals[0]!;
     return () => constant;
   }
-  const first = literals[0]!;
+  return tailReusingFormatter(literals, getters);
+}
+
+/**
+ * Builds each line from its values, reusing the end of the previous line where its values did
+ * not change. Busy stages repeat most values from one request to the next (client address,
+ * method, resource, status, protocol, length, the second of the request time); only the ids
+ * change. The unchanged tail is kept as one flat string, so a line is a few joins of short
+ * strings instead of one per piece, and writing it copies a handful of pieces, not dozens.
+ *
+ * `tail` is `literals[tailStart] + values[tailStart] + … + literals[n]`, made from `previous`.
+ */
+function tailReusingFormatter(literals: readonly string[], getters: readonly Getter[]): AccessLogFormatter {
+  const n = getters.length;
+  const values = new Array<string>(n).fill(NONE);
+  const previous = new Array<string>(n).fill(NONE);
+  const parts: string[] = [];
+  let tailStart = n;
+  let tail = literals[n]!;
   return (obs) => {
-    let line = first;
-    for (let k = 0; k < n; k++) line += getters[k]!(obs) + literals[k + 1]!;
-    return line;
+    for (let k = 0; k < n; k++) values[k] = getters[k]!(obs);
+    // The values from `unchanged` on are those of the previous line.
+    let unchanged = n;
+    while (unchanged > 0 && values[unchanged - 1] === previous[unchanged - 1]) unchanged--;
+    if (unchanged > tailStart) {
+      // A value inside the kept tail changed: drop the tail back to what is still the same.
+      tailStart = n;
+      tail = literals[n]!;
+    }
+    if (unchanged < tailStart) {
+      // More of the end is unchanged than the tail holds: extend it, flat, in one join.
+      parts.length = 0;
+      for (let k = unchanged; k < tailStart; k++) parts.push(literals[k]!, values[k]!);
+      parts.push(tail);
+      tail = parts.join('');
+      tailStart = unchanged;
+    }
+    let line = literals[0]!;
+    for (let k = 0; k < tailStart; k++) {
+      const value = values[k]!;
+      previous[k] = value;
+      line += value + (k + 1 < tailStart ? literals[k + 1]! : '');
+    }
+    return tailStart === 0 ? tail : line + tail;
   };
 }
 

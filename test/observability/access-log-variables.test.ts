@@ -221,6 +221,31 @@ describe('access log format compiler', () => {
     assert.deepEqual(accessLogVariables('$context $context. $input.body $stageVariables.x'), []);
   });
 
+  it('prints every request its own values while reusing the unchanged end of the line before', () => {
+    // Values change in every position and in runs, so the kept tail grows, shrinks and is
+    // rebuilt; each line must still equal plain substitution.
+    const format = compileAccessLogFormat('$context.requestId [$context.status] $context.httpMethod $context.resourcePath x$context.responseLength y $context.protocol z');
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T>(options: T[]): T => options[Math.floor(random() * options.length)]!;
+    for (let i = 0; i < 5000; i++) {
+      const runOfSame = i % 50 < 25;
+      const obs = {
+        requestId: pick(['a', 'b', 'c']),
+        status: runOfSame ? 200 : pick([200, 0, 404]),
+        httpMethod: runOfSame ? 'GET' : pick(['GET', 'POST']),
+        method: runOfSame || random() < 0.5 ? { resourcePath: runOfSame ? '/p' : pick(['/p', '/q']) } : undefined,
+        responseLength: runOfSame ? 5 : pick([-1, 5, 70, 123456]),
+        req: { httpVersion: runOfSame ? '1.1' : pick(['1.1', '1.0', '2.0']), headers: {}, socket: {} },
+        stage: {},
+      };
+      const expected =
+        `${obs.requestId} [${obs.status > 0 ? obs.status : '-'}] ${obs.httpMethod} ${obs.method?.resourcePath ?? '-'} ` +
+        `x${obs.responseLength < 0 ? '-' : obs.responseLength} y HTTP/${obs.req.httpVersion} z`;
+      assert.equal(format(obs as never), expected, `line ${i}`);
+    }
+  });
+
   it('compiles a format without variables to its text', () => {
     const format = compileAccessLogFormat('static text');
     assert.equal(format(undefined as never), 'static text');
