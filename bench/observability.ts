@@ -40,10 +40,10 @@ export interface ObservabilityOptions {
 export const OBSERVABILITY_NAMES: readonly string[] = Object.values(OBSERVABILITY_TARGETS);
 
 /** The log group the observed stage writes to. */
-const ACCESS_LOG_GROUP = 'portico-bench-access';
-const ACCESS_LOG_ARN = `arn:aws:logs:us-east-1:000000000000:log-group:${ACCESS_LOG_GROUP}`;
+export const ACCESS_LOG_GROUP = 'portico-bench-access';
+export const ACCESS_LOG_ARN = `arn:aws:logs:us-east-1:000000000000:log-group:${ACCESS_LOG_GROUP}`;
 /** AWS's JSON example format, on one line. */
-const JSON_FORMAT =
+export const JSON_FORMAT =
   '{ "requestId":"$context.requestId", "extendedRequestId":"$context.extendedRequestId", "ip": "$context.identity.sourceIp", ' +
   '"caller":"$context.identity.caller", "user":"$context.identity.user", "requestTime":"$context.requestTime", ' +
   '"httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", ' +

@@ -146,10 +146,22 @@ export async function startPortico(opts: {
   /** More `portico serve` options, e.g. --max-instances. */
   extraArgs?: string[];
 }): Promise<Portico> {
+  const proc = start(opts.name ?? 'portico', process.execPath, serveArgs(opts), { group: true, cwd: opts.repoRoot });
+  try {
+    return await waitReady(proc, opts.port, opts.readyTimeoutMs);
+  } catch (err) {
+    // A half-started Portico must not sit beside the other targets while they are measured.
+    await stop(proc);
+    throw err;
+  }
+}
+
+/** `portico serve` as the bench runs it: the CLI script, then its options. */
+export function serveArgs(opts: { repoRoot: string; projectFile: string; dataDir: string; port: number; extraArgs?: string[] }): string[] {
   const cli = porticoCli(opts.repoRoot);
   if (!existsSync(cli)) throw new Error('portico not built');
   mkdirSync(opts.dataDir, { recursive: true });
-  const args = [
+  return [
     cli, 'serve', opts.projectFile,
     '--port', String(opts.port),
     '--host', LOOPBACK,
@@ -160,17 +172,10 @@ export async function startPortico(opts: {
     ...accountThrottleArgs(cli),
     ...(opts.extraArgs ?? []),
   ];
-  const proc = start(opts.name ?? 'portico', process.execPath, args, { group: true, cwd: opts.repoRoot });
-  try {
-    return await waitReady(proc, opts.port, opts.readyTimeoutMs);
-  } catch (err) {
-    // A half-started Portico must not sit beside the other targets while they are measured.
-    await stop(proc);
-    throw err;
-  }
 }
 
-async function waitReady(proc: Tracked, port: number, timeoutMs: number): Promise<Portico> {
+/** Waits until a Portico started with serveArgs answers, and reads the bench API's id. */
+export async function waitReady(proc: Tracked, port: number, timeoutMs: number): Promise<Portico> {
   const base = `http://${LOOPBACK}:${port}`;
   const deadline = Date.now() + timeoutMs;
   let apiId: string | undefined;

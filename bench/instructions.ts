@@ -1,0 +1,174 @@
+/**
+ * `node dist/bench/instructions.js`: what observing a request costs in instructions, counted
+ * by valgrind's callgrind rather than timed. Requests per second on a small virtual machine move
+ * by a tenth between identical processes, which hides changes of a few percent; instruction
+ * counts repeat to a fraction of a percent, so they show what a change to the request path did.
+ *
+ * The bench API's /mock route is served by two Porticos run under callgrind one after the other,
+ * as observability.ts runs them: one with `--metrics off --logs off`, one with metrics on and the
+ * stage's access log set through UpdateStage to AWS's JSON example format, written to a file.
+ * Each gets WARMUP requests first (so the JIT has settled), then counting is switched on for
+ * REQUESTS more, over 4 keep-alive connections from this process. Instructions per request are
+ * the whole process's (every thread, user space only: the kernel's share is not counted) over
+ * that window. The window also holds background work that happened in it (the log file's
+ * batched writes, compilation), so each variant is run twice and both counts are printed.
+ *
+ * Options (flag or env): --requests / BENCH_IR_REQUESTS (15000), --warmup / BENCH_IR_WARMUP
+ * (30000). Needs valgrind (Debian's package); loopback only; everything it starts is stopped.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import { Pool } from 'undici';
+import { LOOPBACK, assertLoopbackUrl, freePort } from './net.js';
+import { STAGE, serveArgs, waitReady, writeProject } from './portico.js';
+import { ACCESS_LOG_ARN, JSON_FORMAT } from './observability.js';
+import { installExitHandlers, start, stop } from './procs.js';
+
+const VALGRIND = process.env.BENCH_VALGRIND ?? 'valgrind';
+const CALLGRIND_CONTROL = process.env.BENCH_CALLGRIND_CONTROL ?? 'callgrind_control';
+const CONNECTIONS = 4;
+const READY_TIMEOUT_MS = 300_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+type Variant = 'off' | 'on';
+const VARIANT_ARGS: Record<Variant, string[]> = { off: ['--metrics', 'off', '--logs', 'off'], on: ['--logs', 'file'] };
+const VARIANT_NAMES: Record<Variant, string> = { off: 'metrics and logs off', on: 'metrics + JSON access log' };
+
+function option(flag: string, env: string, fallback: number): number {
+  const at = process.argv.indexOf(flag);
+  const raw = at >= 0 ? process.argv[at + 1] : process.env[env];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 1_000_000) throw new Error(`${flag} must be a whole number from 1 to 1000000`);
+  return value;
+}
+
+/** Sends `count` GETs over the pool, `CONNECTIONS` at a time; every answer must be the MOCK's. */
+async function load(pool: Pool, path: string, count: number): Promise<void> {
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < count) {
+      sent++;
+      const res = await pool.request({ path, method: 'GET', headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+      const body = await res.body.text();
+      if (res.statusCode !== 200 || !body.includes('"ok":true')) throw new Error(`unexpected answer: HTTP ${res.statusCode} ${body.slice(0, 120)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+}
+
+function callgrindControl(args: string[]): void {
+  const r = spawnSync(CALLGRIND_CONTROL, args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${CALLGRIND_CONTROL} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
+}
+
+/** Instructions per request of one variant in a Portico of its own under callgrind. */
+async function measure(repoRoot: string, dir: string, variant: Variant, warmup: number, requests: number): Promise<number> {
+  const port = await freePort();
+  const outFile = join(dir, 'callgrind.out');
+  const args = [
+    '--tool=callgrind',
+    // Counting starts only for the measured window.
+    '--instr-atstart=no',
+    // The JIT rewrites code in place; without this callgrind may run stale translations.
+    '--smc-check=all-non-file',
+    `--callgrind-out-file=${outFile}`,
+    process.execPath,
+    ...serveArgs({
+      repoRoot,
+      projectFile: writeProject(join(repoRoot, 'bench'), join(dir, 'project'), 1),
+      dataDir: join(dir, 'data'),
+      port,
+      extraArgs: VARIANT_ARGS[variant],
+    }),
+  ];
+  const proc = start(`portico-${variant}-callgrind`, VALGRIND, args, { group: true, cwd: repoRoot });
+  const base = `http://${LOOPBACK}:${port}`;
+  assertLoopbackUrl(base);
+  const pool = new Pool(base, { connections: CONNECTIONS });
+  try {
+    const portico = await waitReady(proc, port, READY_TIMEOUT_MS);
+    if (variant === 'on') {
+      const client = new APIGatewayClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      try {
+        await client.send(
+          new UpdateStageCommand({
+            restApiId: portico.apiId,
+            stageName: STAGE,
+            patchOperations: [
+              { op: 'replace', path: '/accessLogSettings/destinationArn', value: ACCESS_LOG_ARN },
+              { op: 'replace', path: '/accessLogSettings/format', value: JSON_FORMAT },
+            ],
+          }),
+        );
+      } finally {
+        client.destroy();
+      }
+    }
+    const path = new URL(`${portico.invokeBase}/mock`).pathname;
+    await load(pool, path, warmup);
+    const pid = String(proc.child.pid);
+    callgrindControl(['-i', 'on', pid]);
+    await load(pool, path, requests);
+    callgrindControl(['-i', 'off', pid]);
+    callgrindControl(['-d', pid]);
+    const dumps = readdirSync(dir).filter((name) => name.startsWith('callgrind.out.'));
+    let total = 0;
+    for (const name of dumps) {
+      const totals = /^totals: (\d+)/m.exec(readFileSync(join(dir, name), 'utf8'));
+      if (totals !== null) total = Math.max(total, Number(totals[1]));
+    }
+    if (total === 0) throw new Error('callgrind wrote no counts');
+    return total / requests;
+  } finally {
+    await pool.close().catch(() => undefined);
+    await stop(proc);
+  }
+}
+
+async function main(): Promise<void> {
+  const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const requests = option('--requests', 'BENCH_IR_REQUESTS', 15_000);
+  const warmup = option('--warmup', 'BENCH_IR_WARMUP', 30_000);
+  if (spawnSync(VALGRIND, ['--version']).status !== 0) throw new Error(`${VALGRIND} not found (Debian package valgrind)`);
+  const dirs = new Set<string>();
+  installExitHandlers(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const counts: Record<Variant, number[]> = { off: [], on: [] };
+  for (const round of [1, 2]) {
+    for (const variant of ['off', 'on'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), `portico-instructions-${variant}-`));
+      dirs.add(dir);
+      try {
+        process.stderr.write(`instructions: ${VARIANT_NAMES[variant]}, run ${round} of 2 (${warmup} + ${requests} requests under callgrind)\n`);
+        counts[variant].push(await measure(repoRoot, dir, variant, warmup, requests));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        dirs.delete(dir);
+      }
+    }
+  }
+  const least = (variant: Variant): number => Math.min(...counts[variant]);
+  const rows = (['off', 'on'] as const).map((variant) => `| ${VARIANT_NAMES[variant]} | ${counts[variant].map((n) => Math.round(n).toLocaleString('en-US')).join(' / ')} |`);
+  process.stdout.write(
+    [
+      `Instructions per request, Portico MOCK route, ${requests} requests after ${warmup} (callgrind, user space, all threads)`,
+      '',
+      '| variant | runs |',
+      '|---|---:|',
+      ...rows,
+      '',
+      `Observing adds ${Math.round(least('on') - least('off')).toLocaleString('en-US')} instructions per request (lower run of each): ${((least('on') / least('off') - 1) * 100).toFixed(1)}% more.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`instructions: ${(err as Error).message}`);
+  process.exit(1);
+});
