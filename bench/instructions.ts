@@ -21,11 +21,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { Pool } from 'undici';
 import { LOOPBACK, assertLoopbackUrl, freePort } from './net.js';
-import { STAGE, serveArgs, waitReady, writeProject } from './portico.js';
-import { ACCESS_LOG_ARN, JSON_FORMAT } from './observability.js';
+import { serveArgs, waitReady, writeProject } from './portico.js';
+import { setJsonAccessLog } from './observability.js';
 import { installExitHandlers, start, stop } from './procs.js';
 
 const VALGRIND = process.env.BENCH_VALGRIND ?? 'valgrind';
@@ -91,23 +90,7 @@ async function measure(repoRoot: string, dir: string, variant: Variant, warmup: 
   const pool = new Pool(base, { connections: CONNECTIONS });
   try {
     const portico = await waitReady(proc, port, READY_TIMEOUT_MS);
-    if (variant === 'on') {
-      const client = new APIGatewayClient({ endpoint: base, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-      try {
-        await client.send(
-          new UpdateStageCommand({
-            restApiId: portico.apiId,
-            stageName: STAGE,
-            patchOperations: [
-              { op: 'replace', path: '/accessLogSettings/destinationArn', value: ACCESS_LOG_ARN },
-              { op: 'replace', path: '/accessLogSettings/format', value: JSON_FORMAT },
-            ],
-          }),
-        );
-      } finally {
-        client.destroy();
-      }
-    }
+    if (variant === 'on') await setJsonAccessLog(portico);
     const path = new URL(`${portico.invokeBase}/mock`).pathname;
     await load(pool, path, warmup);
     const pid = String(proc.child.pid);

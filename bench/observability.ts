@@ -40,10 +40,10 @@ export interface ObservabilityOptions {
 export const OBSERVABILITY_NAMES: readonly string[] = Object.values(OBSERVABILITY_TARGETS);
 
 /** The log group the observed stage writes to. */
-export const ACCESS_LOG_GROUP = 'portico-bench-access';
-export const ACCESS_LOG_ARN = `arn:aws:logs:us-east-1:000000000000:log-group:${ACCESS_LOG_GROUP}`;
+const ACCESS_LOG_GROUP = 'portico-bench-access';
+const ACCESS_LOG_ARN = `arn:aws:logs:us-east-1:000000000000:log-group:${ACCESS_LOG_GROUP}`;
 /** AWS's JSON example format, on one line. */
-export const JSON_FORMAT =
+const JSON_FORMAT =
   '{ "requestId":"$context.requestId", "extendedRequestId":"$context.extendedRequestId", "ip": "$context.identity.sourceIp", ' +
   '"caller":"$context.identity.caller", "user":"$context.identity.user", "requestTime":"$context.requestTime", ' +
   '"httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", ' +
@@ -109,8 +109,8 @@ async function measureOnce(opts: ObservabilityOptions, variant: 'off' | 'on', ro
   }
 }
 
-/** Sets the JSON access log on the bench stage and waits until lines and counts appear. */
-async function observe(portico: Portico, dataDir: string): Promise<void> {
+/** Sets AWS's JSON access log format on the bench stage through UpdateStage, as a user would. */
+export async function setJsonAccessLog(portico: Portico): Promise<void> {
   const endpoint = `http://${LOOPBACK}:${portico.port}`;
   assertLoopbackUrl(endpoint);
   const client = new APIGatewayClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2 });
@@ -128,6 +128,12 @@ async function observe(portico: Portico, dataDir: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** Sets the JSON access log on the bench stage and waits until lines and counts appear. */
+async function observe(portico: Portico, dataDir: string): Promise<void> {
+  const endpoint = `http://${LOOPBACK}:${portico.port}`;
+  await setJsonAccessLog(portico);
   const file = logFilePath(join(dataDir, 'logs'), ACCESS_LOG_GROUP);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
