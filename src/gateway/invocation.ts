@@ -28,6 +28,24 @@ const EMPTY_BODY = Buffer.alloc(0);
 /** Client addresses of open connections (requests on a keep-alive connection share one). */
 const sourceIpBySocket = new WeakMap<Socket, string>();
 
+/**
+ * The client's address as `$context.identity.sourceIp` shows it (an IPv4 client on a dual-stack
+ * socket without its `::ffff:` prefix), or undefined once the connection is gone without it
+ * having been asked. Worked out once per connection: asking the socket goes through several of
+ * Node's accessors.
+ */
+export function sourceIpOf(req: IncomingMessage): string | undefined {
+  const socket = req.socket;
+  let address = sourceIpBySocket.get(socket);
+  if (address === undefined) {
+    const remote = socket.remoteAddress;
+    if (remote === undefined) return undefined;
+    address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+    sourceIpBySocket.set(socket, address);
+  }
+  return address;
+}
+
 export class Invocation {
   /** Epoch milliseconds when the request arrived. */
   readonly requestTimeEpoch = Date.now();
@@ -64,16 +82,7 @@ export class Invocation {
   /** The client's address; an IPv4 client on a dual-stack socket without its `::ffff:` prefix. */
   get sourceIp(): string {
     if (this.sourceIpCache !== undefined) return this.sourceIpCache;
-    // Worked out once per connection: asking the socket goes through several of Node's accessors.
-    const socket = this.req.socket;
-    let address = sourceIpBySocket.get(socket);
-    if (address === undefined) {
-      const remote = socket.remoteAddress;
-      if (remote === undefined) return (this.sourceIpCache = '127.0.0.1');
-      address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
-      sourceIpBySocket.set(socket, address);
-    }
-    return (this.sourceIpCache = address);
+    return (this.sourceIpCache = sourceIpOf(this.req) ?? '127.0.0.1');
   }
   private sourceIpCache?: string;
 

@@ -134,13 +134,6 @@ const integrationError: Getter = (obs) => untrusted(errorMessageOf(obs.integrati
 /** AWS's request id of the call it made for the integration; Portico uses the request's own, as in mapping templates. */
 const endpointRequestId: Getter = (obs) => (obs.inv === undefined ? NONE : obs.requestId);
 
-/** The client's address, as `$context.identity.sourceIp` (an IPv4 client without its `::ffff:`). */
-function sourceIpOf(obs: RequestObservation): string | undefined {
-  if (obs.inv !== undefined) return obs.inv.sourceIp;
-  const address = obs.req.socket.remoteAddress;
-  return address !== undefined && address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
 /** `HTTP/1.1` without building it for every request. */
 function protocolOf(httpVersion: string): string {
   return httpVersion === '1.1' ? 'HTTP/1.1' : httpVersion === '1.0' ? 'HTTP/1.0' : `HTTP/${httpVersion}`;
@@ -185,8 +178,8 @@ const VARIABLES: Record<string, Getter> = {
   'identity.cognitoIdentityId': identityField('cognitoIdentityId'),
   'identity.cognitoIdentityPoolId': identityField('cognitoIdentityPoolId'),
   'identity.principalOrgId': identityField('principalOrgId'),
-  // An address the socket reports: nothing in it to escape.
-  'identity.sourceIp': (obs) => trusted(sourceIpOf(obs)),
+  // An address the socket reported, taken when the request finished: nothing in it to escape.
+  'identity.sourceIp': (obs) => trusted(obs.sourceIp),
   'identity.user': identityField('user'),
   'identity.userAgent': (obs) => untrusted(obs.req.headers['user-agent']),
   'identity.userArn': identityField('userArn'),

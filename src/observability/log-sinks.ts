@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { FileLogSink, type FileSinkOptions } from './log-sink-file.js';
 import { StdoutLogSink, type StdoutSinkOptions } from './log-sink-stdout.js';
 import type { OtlpLogSink, OtlpSinkOptions } from './log-sink-otlp.js';
+import { recordQueuedObservations } from './observation-queue.js';
 
 /** Routes log events by log group to the configured destination. */
 export interface LogRouter {
@@ -113,10 +114,13 @@ class Router implements LogRouter {
   }
 
   async flush(): Promise<void> {
+    // Requests that finished in this turn are logged first, so a flush covers them too.
+    recordQueuedObservations();
     await Promise.allSettled([this.lines?.flush(), this.otlp?.flush()]);
   }
 
   close(): Promise<void> {
+    recordQueuedObservations();
     this.closing ??= Promise.allSettled([this.lines?.close(), this.otlp?.close()]).then(() => undefined);
     return this.closing;
   }

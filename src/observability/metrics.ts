@@ -29,6 +29,7 @@
 import type { Server } from 'node:net';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestObservation } from './request-observation.js';
+import { recordQueuedObservations } from './observation-queue.js';
 
 /** The label values of one stage: AWS's ApiName, ApiId and Stage dimensions. */
 export interface StageLabels {
@@ -217,6 +218,8 @@ export class GatewayMetrics {
 
   /** The exposition: content type and text. */
   async exposition(): Promise<{ contentType: string; body: string }> {
+    // Requests that finished in this turn are counted first: a scrape sees every answered request.
+    recordQueuedObservations();
     const parts = [writeGatewayFamilies(this.series), await this.registry.metrics()];
     if (this.processMetrics) parts.push(await processRegistry().metrics());
     return { contentType: this.registry.contentType, body: parts.join('\n') };

@@ -83,6 +83,11 @@ export class RequestObservation {
   latencyMs = -1;
   /** The gateway response this request ended with, if it ended with one. */
   error: GatewayError | undefined = undefined;
+  /**
+   * The client's address, taken when the request finished: it is recorded later (see
+   * observation-queue.ts), when a closed connection could no longer tell it.
+   */
+  sourceIp: string | undefined = undefined;
 
   /** Set by tracing when the stage traces this request. */
   trace: RequestTrace | undefined = undefined;

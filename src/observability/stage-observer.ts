@@ -9,9 +9,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { MethodSetting, Stage } from '../model/api.js';
-import type { Invocation } from '../gateway/invocation.js';
+import { sourceIpOf, type Invocation } from '../gateway/invocation.js';
 import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
 import { RequestObservation } from './request-observation.js';
+import { queueObservation, type ObservationRecorder } from './observation-queue.js';
 import type { GatewayMetrics, MethodMetrics, StageMetrics } from './metrics.js';
 import type { LogRouter } from './log-sinks.js';
 import { compileAccessLogFormat, logGroupOfArn, type AccessLogFormatter } from './access-log-format.js';
@@ -36,7 +37,7 @@ interface AccessLog {
   format: AccessLogFormatter;
 }
 
-export class StageObserver {
+export class StageObserver implements ObservationRecorder {
   constructor(
     /** The stage's series; methods with detailed metrics get theirs from it. */
     readonly metrics: StageMetrics | undefined,
@@ -61,8 +62,17 @@ export class StageObserver {
     method.observer?.executionLogging?.begin(inv);
   }
 
-  /** The response went out: count it, log it, end its trace. Never throws. */
+  /**
+   * The response went out: what the record still needs from the live request is taken now, and
+   * the request is counted, logged and its trace ended at the end of the turn.
+   */
   end(obs: RequestObservation): void {
+    obs.sourceIp = obs.inv !== undefined ? obs.inv.sourceIp : sourceIpOf(obs.req);
+    queueObservation(this, obs);
+  }
+
+  /** Counts a finished request, logs it, ends its trace. Never throws. */
+  record(obs: RequestObservation): void {
     try {
       const methodObserver = obs.method?.observer;
       this.metrics?.record(obs, methodObserver?.metrics);

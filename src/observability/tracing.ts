@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import type { RequestObservation, RequestTrace } from './request-observation.js';
 import { RuleSampler, parseSamplingRules, type SamplingRequest } from './sampling-rules.js';
 import { newSpanId, newXrayTraceId, parseTraceHeader, xrayToOtelTraceId } from './trace-header.js';
+import { recordQueuedObservations } from './observation-queue.js';
 
 export interface TracingOptions {
   /** OTLP/HTTP endpoint spans are exported to (e.g. http://127.0.0.1:4318); `/v1/traces` is appended. */
@@ -101,6 +102,8 @@ export class Tracing {
 
   /** Exports what is buffered now; never rejects. */
   async forceFlush(): Promise<void> {
+    // Requests that finished in this turn make their spans first.
+    recordQueuedObservations();
     try {
       await this.provider.forceFlush();
     } catch {
@@ -110,6 +113,7 @@ export class Tracing {
 
   /** Flushes and stops exporting; never rejects, and gives up after a few seconds. */
   close(): Promise<void> {
+    recordQueuedObservations();
     return (this.closing ??= boundedTime(this.provider.shutdown(), CLOSE_TIMEOUT_MS));
   }
 }
@@ -319,8 +323,7 @@ class TracedRequest implements RequestTrace {
     const { host, 'user-agent': userAgent } = obs.req.headers;
     if (host !== undefined) attributes['server.address'] = host;
     if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
-    const address = obs.req.socket.remoteAddress;
-    if (address !== undefined) attributes['client.address'] = address.replace(/^::ffff:/, '');
+    if (obs.sourceIp !== undefined) attributes['client.address'] = obs.sourceIp;
     return attributes;
   }
 }
