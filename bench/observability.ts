@@ -51,11 +51,13 @@ const JSON_FORMAT =
 
 /**
  * Two processes serving the same route differ by up to a fifth in req/s on the machines the
- * bench runs on (measured: two identical Porticos side by side), so one run of each variant
- * cannot tell a few percent apart. Each variant is measured ROUNDS times, each time in a fresh
- * process, the order alternating between rounds, and the median run stands for it.
+ * bench runs on (measured: two identical Porticos side by side; six fresh processes of the same
+ * variant in a row once ranged from 21k to 39k req/s), so one run of each variant cannot tell a
+ * few percent apart. Each variant is measured ROUNDS times, each time in a fresh process, the
+ * order alternating between rounds, and the median run stands for it: with five, two unlucky
+ * runs of a variant still leave its median to a typical one.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 export async function measureObservability(opts: ObservabilityOptions, rows: Row[]): Promise<void> {
   const { wanted, log } = opts;

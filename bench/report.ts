@@ -460,8 +460,8 @@ export function renderMarkdown(res: Result): string {
       '`portico observability: …` rows are the bench API\'s /mock route on two Porticos of their own: one started with `--metrics off --logs off`, ' +
         'the other with metrics on (the default) and the stage\'s access log set with UpdateStage to AWS\'s JSON example format, written to a log ' +
         'file (`--logs file`). The driver checks that the second one writes access log lines and counts requests at /_portico/metrics before measuring. ' +
-        'Two processes serving the same route differ by up to a fifth in req/s here, so each variant runs three times, each in a fresh process, ' +
-        'alternating, and its median run is the row (the note lists all three).',
+        'Two processes serving the same route differ by up to a fifth in req/s here, so each variant runs five times, each in a fresh process, ' +
+        'alternating, and its median run is the row (the note lists all five).',
     );
   }
   const traffic = res.traffic;
