@@ -351,20 +351,30 @@ export function compileAccessLogFormat(format: string): AccessLogFormatter {
  * change. The unchanged tail is kept as one flat string, so a line is a few joins of short
  * strings instead of one per piece, and writing it copies a handful of pieces, not dozens.
  *
- * `tail` is `literals[tailStart] + values[tailStart] + … + literals[n]`, made from `previous`.
+ * Values are read from the last one backwards while they equal the previous line's, so a
+ * repeated value is compared but not stored: only the changed ones are kept, which spares the
+ * long-lived `previous` array a write (and its collector bookkeeping) per repeated value.
+ *
+ * `tail` is `literals[tailStart] + previous[tailStart] + … + literals[n]`.
  */
 function tailReusingFormatter(literals: readonly string[], getters: readonly Getter[]): AccessLogFormatter {
   const n = getters.length;
-  const values = new Array<string>(n).fill(NONE);
   const previous = new Array<string>(n).fill(NONE);
   const parts: string[] = [];
   let tailStart = n;
   let tail = literals[n]!;
   return (obs) => {
-    for (let k = 0; k < n; k++) values[k] = getters[k]!(obs);
-    // The values from `unchanged` on are those of the previous line.
+    // The values from `unchanged` on are those of the previous line; `changed` is the one before.
     let unchanged = n;
-    while (unchanged > 0 && values[unchanged - 1] === previous[unchanged - 1]) unchanged--;
+    let changed = NONE;
+    while (unchanged > 0) {
+      const value = getters[unchanged - 1]!(obs);
+      if (value !== previous[unchanged - 1]) {
+        changed = value;
+        break;
+      }
+      unchanged--;
+    }
     if (unchanged > tailStart) {
       // A value inside the kept tail changed: drop the tail back to what is still the same.
       tailStart = n;
@@ -373,18 +383,18 @@ function tailReusingFormatter(literals: readonly string[], getters: readonly Get
     if (unchanged < tailStart) {
       // More of the end is unchanged than the tail holds: extend it, flat, in one join.
       parts.length = 0;
-      for (let k = unchanged; k < tailStart; k++) parts.push(literals[k]!, values[k]!);
+      for (let k = unchanged; k < tailStart; k++) parts.push(literals[k]!, previous[k]!);
       parts.push(tail);
       tail = parts.join('');
       tailStart = unchanged;
     }
+    // The tail now starts right after the last changed value.
+    if (unchanged === 0) return tail;
+    previous[unchanged - 1] = changed;
+    for (let k = 0; k < unchanged - 1; k++) previous[k] = getters[k]!(obs);
     let line = literals[0]!;
-    for (let k = 0; k < tailStart; k++) {
-      const value = values[k]!;
-      previous[k] = value;
-      line += value + (k + 1 < tailStart ? literals[k + 1]! : '');
-    }
-    return tailStart === 0 ? tail : line + tail;
+    for (let k = 0; k < unchanged; k++) line += previous[k]! + (k + 1 < unchanged ? literals[k + 1]! : '');
+    return line + tail;
   };
 }
 
