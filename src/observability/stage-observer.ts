@@ -45,6 +45,12 @@ export class StageObserver implements ObservationRecorder {
     private readonly executionGroup: string,
     private readonly logs: LogRouter | undefined,
     private readonly tracing: Tracing | undefined,
+    /**
+     * Whether requests wait for the end of the turn to be recorded: when an access log,
+     * execution logs or a trace is written. Counting alone (a few additions) costs less than
+     * queueing, so a stage with metrics only is counted at once.
+     */
+    private readonly queued: boolean,
   ) {}
 
   /** A request of the stage arrived (before routing). */
@@ -63,10 +69,12 @@ export class StageObserver implements ObservationRecorder {
   }
 
   /**
-   * The response went out: what the record still needs from the live request is taken now, and
-   * the request is counted, logged and its trace ended at the end of the turn.
+   * The response went out. A stage with metrics only counts it now. Otherwise what the record
+   * still needs from the live request is taken now, and the request is counted, logged and its
+   * trace ended at the end of the turn (observation-queue.ts).
    */
   end(obs: RequestObservation): void {
+    if (!this.queued) return this.record(obs);
     obs.sourceIp = obs.inv !== undefined ? obs.inv.sourceIp : sourceIpOf(obs.req);
     queueObservation(this, obs);
   }
@@ -115,7 +123,8 @@ export function compileStageObserver(
   const tracing = stage.tracingEnabled ? services.tracing : undefined;
   const executionLogs = services.logs !== undefined && hasExecutionLogging(stage);
   if (metrics === undefined && accessLog === undefined && tracing === undefined && !executionLogs) return undefined;
-  return new StageObserver(metrics, accessLog, executionLogGroup(stage.apiId, stage.stageName) + suffix, services.logs, tracing);
+  const queued = accessLog !== undefined || tracing !== undefined || executionLogs;
+  return new StageObserver(metrics, accessLog, executionLogGroup(stage.apiId, stage.stageName) + suffix, services.logs, tracing, queued);
 }
 
 function compileAccessLog(stage: Stage, logs: LogRouter | undefined, suffix: string): AccessLog | undefined {
