@@ -30,7 +30,9 @@ export interface ObservationRecorder {
 const MAX_WAITING = 4096;
 
 /** Recorder, observation, recorder, observation, …: two slots per request, no pair objects. */
-const waiting: (ObservationRecorder | RequestObservation)[] = [];
+let waiting: (ObservationRecorder | RequestObservation)[] = [];
+/** The array the last batch was recorded from, emptied, for the next turn's requests. */
+let spare: (ObservationRecorder | RequestObservation)[] = [];
 let scheduled = false;
 
 /** Queues a finished request for recording at the end of this turn. */
@@ -43,12 +45,20 @@ export function queueObservation(recorder: ObservationRecorder, obs: RequestObse
   }
 }
 
-/** Records every request waiting so far. Recorders never throw. */
+/**
+ * Records every request waiting so far. Recorders never throw. Each batch is taken out of the
+ * queue before it is recorded, so a recorder that asks for the queue to be recorded (a flush
+ * reached from inside) sees only what came after, and nothing is recorded twice.
+ */
 export function recordQueuedObservations(): void {
   scheduled = false;
-  // Recording may finish nothing new, but an index loop still sees anything queued meanwhile.
-  for (let i = 0; i < waiting.length; i += 2) {
-    (waiting[i] as ObservationRecorder).record(waiting[i + 1] as RequestObservation);
+  while (waiting.length > 0) {
+    const batch = waiting;
+    waiting = spare;
+    for (let i = 0; i < batch.length; i += 2) {
+      (batch[i] as ObservationRecorder).record(batch[i + 1] as RequestObservation);
+    }
+    batch.length = 0;
+    spare = batch;
   }
-  waiting.length = 0;
 }

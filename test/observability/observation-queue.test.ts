@@ -65,6 +65,26 @@ describe('observation queue', () => {
     assert.deepEqual(flood.seen, Array.from({ length: 4097 }, (_, n) => n));
   });
 
+  it('records each request once when a recorder asks for the queue to be recorded', () => {
+    const inner = new Collecting();
+    const reentrant: ObservationRecorder & { seen: number[] } = {
+      seen: [],
+      record(obs) {
+        this.seen.push((obs as unknown as { n: number }).n);
+        // What a flush reached from inside a recorder does: it must not record this batch again.
+        if (this.seen.length === 1) {
+          queueObservation(inner, observation(99));
+          recordQueuedObservations();
+        }
+      },
+    };
+    queueObservation(reentrant, observation(1));
+    queueObservation(reentrant, observation(2));
+    recordQueuedObservations();
+    assert.deepEqual(reentrant.seen, [1, 2]);
+    assert.deepEqual(inner.seen, [99]);
+  });
+
   it('is recorded before a log flush, a log close, a metrics exposition and a trace flush read what is recorded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'portico-queue-'));
     try {
