@@ -20,6 +20,8 @@ interface CliResult {
   stderr: string;
 }
 
+// Skipped only off CI, on a machine without the AWS CLI v2 at /usr/bin/aws (the reason is
+// awsCliMissing's text); under CI a missing CLI fails this test instead.
 describe('Lambda API with the AWS CLI v2', { skip: awsCliMissing }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let portico: Portico;

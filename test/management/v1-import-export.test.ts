@@ -334,6 +334,8 @@ describe('apigateway import and export', () => {
   });
 
   describe('through the AWS CLI', () => {
+    // Skipped only off CI, on a machine without the AWS CLI v2 at /usr/bin/aws (the reason is
+    // awsCliMissing's text); under CI a missing CLI fails this test instead.
     it('imports with import-rest-api --body fileb:// and downloads with get-export', { skip: awsCliMissing }, async () => {
       const run = promisify(execFile);
       const dir = await tempDir('portico-cli-export-');

@@ -402,6 +402,8 @@ describe('apigatewayv2 import and export', () => {
   });
 
   describe('AWS CLI', () => {
+    // Skipped only off CI, on a machine without the AWS CLI v2 at /usr/bin/aws (the reason is
+    // awsCliMissing's text); under CI a missing CLI fails this test instead.
     it('imports with import-api --body file:// and downloads with export-api', { skip: awsCliMissing }, async () => {
       const run = promisify(execFile);
       const dir = await tempDir('portico-cli-v2-export-');
