@@ -47,8 +47,6 @@ export function sourceIpOf(req: IncomingMessage): string | undefined {
 }
 
 export class Invocation {
-  /** Epoch milliseconds when the request arrived. */
-  readonly requestTimeEpoch = Date.now();
   private queryCache?: QueryParameters;
   private bodyCache?: Promise<Buffer>;
   /** Set only while an execution log is being collected; pipeline steps feed it when present. */
@@ -73,6 +71,12 @@ export class Invocation {
     readonly resourcePath: string,
     readonly pathParameters: Record<string, string> | null,
     readonly listenerPort: number,
+    /**
+     * Epoch milliseconds when the request arrived. An observed request passes the time its
+     * observation took, so that mapping templates and the access log show the same time and the
+     * clock is read once.
+     */
+    readonly requestTimeEpoch: number = Date.now(),
   ) {}
 
   get httpMethod(): string {

@@ -94,6 +94,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       match.resourcePath,
       match.pathParameters,
       req.socket.localPort ?? 0,
+      obs?.requestTimeEpoch,
     );
     if (obs !== undefined) observer!.matched(obs, inv, match.method);
     let result: GatewayResult;

@@ -12,9 +12,12 @@ import { join } from 'node:path';
 import {
   CreateDeploymentCommand,
   CreateResourceCommand,
+  CreateRestApiCommand,
   GetResourcesCommand,
   PutIntegrationCommand,
+  PutIntegrationResponseCommand,
   PutMethodCommand,
+  PutMethodResponseCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CLF_FORMAT, CSV_FORMAT, JSON_FORMAT, XML_FORMAT } from '../../src/observability/access-log-format.js';
@@ -195,5 +198,47 @@ describe('access log presets', () => {
     await h.portico.registry.settled();
     await call(h, api, 'pets');
     assert.equal((await readLines(h, 'custom')).length, 2);
+  });
+
+  it('shows mapping templates the same request time as the access log', async () => {
+    // The observation's clock reading is the request's arrival for both, so the two agree to
+    // the millisecond (they were read separately before, and could differ by one).
+    const created = await h.v1.send(new CreateRestApiCommand({ name: 'request-time' }));
+    const api = created.id!;
+    const resource = await h.v1.send(new CreateResourceCommand({ restApiId: api, parentId: created.rootResourceId, pathPart: 'time' }));
+    const at = { restApiId: api, resourceId: resource.id, httpMethod: 'GET' };
+    await h.v1.send(new PutMethodCommand({ ...at, authorizationType: 'NONE' }));
+    await h.v1.send(new PutMethodResponseCommand({ ...at, statusCode: '200' }));
+    await h.v1.send(new PutIntegrationCommand({ ...at, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await h.v1.send(
+      new PutIntegrationResponseCommand({
+        ...at,
+        statusCode: '200',
+        responseTemplates: { 'application/json': '{"id":"$context.requestId","epoch":$context.requestTimeEpoch,"time":"$context.requestTime"}' },
+      }),
+    );
+    await h.v1.send(new CreateDeploymentCommand({ restApiId: api, stageName: STAGE }));
+    await h.portico.registry.settled();
+    await setStage(h, api, {
+      '/accessLogSettings/format': '$context.requestId $context.requestTimeEpoch [$context.requestTime]',
+      '/accessLogSettings/destinationArn': arnOf('request-time'),
+    });
+    const seen = new Map<string, { epoch: number; time: string }>();
+    for (let i = 0; i < 40; i++) {
+      const res = await call(h, api, 'time');
+      assert.equal(res.status, 200);
+      const body = JSON.parse(res.body.toString()) as { id: string; epoch: number; time: string };
+      seen.set(body.id, body);
+    }
+    const lines = await readLines(h, 'request-time');
+    assert.equal(lines.length, 40);
+    for (const line of lines) {
+      const m = /^(\S+) (\d+) \[([^\]]+)\]$/.exec(line);
+      assert.ok(m, line);
+      const template = seen.get(m[1]!);
+      assert.ok(template, `a response for ${m[1]}`);
+      assert.equal(Number(m[2]), template.epoch, 'requestTimeEpoch');
+      assert.equal(m[3], template.time, 'requestTime');
+    }
   });
 });
