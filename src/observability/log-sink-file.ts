@@ -4,12 +4,14 @@
  *
  * - A group's file is created on its first event (the directory too), opened for appending, and
  *   gets one line per event.
- * - Each event is encoded into a reused buffer as it comes (while the string is fresh, and
- *   before it could outlive a young-generation collection), and the buffers are written in
- *   batches: every BATCH_MS, or at once when a group has BATCH_BYTES waiting, in as few writes
- *   as the size limit allows. The request that logs never waits for the disk. The queue is
- *   bounded (`maxBufferedBytes` across all groups): events beyond it are dropped and counted,
- *   and the first drop is reported once on stderr.
+ * - A group's events are encoded into a reused buffer together, in one call, once the code that
+ *   wrote them is done (a microtask: for access logs, after the turn's finished requests are
+ *   recorded; see observation-queue.ts), so each string is still young and fresh in the cache
+ *   when it is copied, and the encoder is called once per group and turn rather than once per
+ *   event. The buffers are written in batches: every BATCH_MS, or at once when a group has
+ *   BATCH_BYTES waiting, in as few writes as the size limit allows. The request that logs never
+ *   waits for the disk. The queue is bounded (`maxBufferedBytes` across all groups): events
+ *   beyond it are dropped and counted, and the first drop is reported once on stderr.
  * - When a line would take the file past `maxFileBytes`, the file is rotated first: `.log`
  *   becomes `.log.1`, `.1` becomes `.2`, … and the oldest beyond `maxFiles` is overwritten.
  *   A single line larger than the limit is written whole, to a file of its own.
@@ -51,19 +53,24 @@ const DEFAULTS: Required<FileSinkOptions> = {
 };
 
 /**
- * Encoded lines waiting to be written: `ends` holds the offset after each line, so a write can
- * stop at any line boundary when the file must rotate.
+ * Encoded lines waiting to be written, each ending with a newline (events never contain one,
+ * see LogRouter.write), so a write that must rotate the file can find where lines end.
  */
 interface Slab {
   buf: Buffer;
   used: number;
-  ends: number[];
+  /** Lines in `buf`, counted as dropped if writing them fails. */
+  lines: number;
 }
 
 /** One group's file and the lines waiting for it. */
 interface GroupFile {
   readonly group: string;
   readonly path: string;
+  /** Events written since the last encoding, and a last empty one, so that joining them ends with a newline. */
+  pending: string[];
+  /** UTF-16 units of `pending`, newlines included. */
+  pendingUnits: number;
   /** Filled slabs waiting, oldest first, then `current`, which is still being filled. */
   slabs: Slab[];
   current: Slab | undefined;
@@ -83,6 +90,11 @@ export class FileLogSink implements LineSink {
   /** Groups with an open handle, least recently written first. */
   private readonly openFiles = new Map<string, GroupFile>();
   private bufferedBytes = 0;
+  /** UTF-16 units of every group's `pending` events. */
+  private pendingUnits = 0;
+  /** Groups with pending events, encoded by the next `encodePending`. */
+  private readonly unencoded: GroupFile[] = [];
+  private encodeScheduled = false;
   private pumps = 0;
   private scheduled: NodeJS.Timeout | undefined;
   private readonly ready: GroupFile[] = [];
@@ -101,31 +113,74 @@ export class FileLogSink implements LineSink {
   }
 
   /**
-   * Encodes the line at once, while it is fresh in the cache and before it can outlive a
-   * young-generation collection: what waits for the disk is bytes in reused buffers, not strings.
+   * Takes the line now and encodes it with the group's other events once the caller is done
+   * (see the module comment): the request that logs never waits for the disk or the encoder.
    */
   write(group: string, line: string): void {
     if (this.closed) return void this.dropped++;
     // The bound is checked against the line's least size (one byte per UTF-16 unit, plus the
     // newline); the bytes counted after encoding are exact, so non-ASCII text can pass the bound
-    // by at most one line's extra bytes.
-    if (this.bufferedBytes + line.length + 1 > this.options.maxBufferedBytes) return this.drop();
-    // At most three UTF-8 bytes per UTF-16 unit, plus the newline.
-    const most = 3 * line.length + 1;
+    // by at most one group's extra bytes.
+    const units = line.length + 1;
+    if (this.bufferedBytes + this.pendingUnits + units > this.options.maxBufferedBytes) return this.drop();
     let file = this.groups.get(group);
     if (file === undefined) {
-      file = { group, path: this.pathOf(group), slabs: [], current: undefined, queuedBytes: 0, handle: undefined, size: 0, writing: false, written: false };
+      file = {
+        group,
+        path: this.pathOf(group),
+        pending: [],
+        pendingUnits: 0,
+        slabs: [],
+        current: undefined,
+        queuedBytes: 0,
+        handle: undefined,
+        size: 0,
+        writing: false,
+        written: false,
+      };
       this.groups.set(group, file);
     }
-    let slab = file.current;
-    if (slab === undefined || slab.buf.length - slab.used < most) {
-      if (slab !== undefined) file.slabs.push(slab);
-      slab = file.current = this.takeSlab(most);
+    if (file.pendingUnits === 0) {
+      this.unencoded.push(file);
+      if (!this.encodeScheduled) {
+        this.encodeScheduled = true;
+        queueMicrotask(this.encodePending);
+      }
     }
-    const bytes = slab.buf.write(line, slab.used, 'utf8') + 1;
-    slab.buf[slab.used + bytes - 1] = 0x0a;
+    file.pending.push(line);
+    file.pendingUnits += units;
+    this.pendingUnits += units;
+    // A caller that writes a flood without returning still holds a bounded string list.
+    if (file.pendingUnits >= BATCH_BYTES) this.encode(file);
+  }
+
+  /** Encodes every group's pending events into its buffer and queues them for the file. */
+  private readonly encodePending = (): void => {
+    this.encodeScheduled = false;
+    for (const file of this.unencoded) this.encode(file);
+    this.unencoded.length = 0;
+  };
+
+  /** Encodes the group's pending events, in one call, into its current buffer. */
+  private encode(file: GroupFile): void {
+    const lines = file.pending.length;
+    if (lines === 0) return;
+    file.pending.push('');
+    const text = file.pending.join('\n');
+    file.pending.length = 0;
+    this.pendingUnits -= file.pendingUnits;
+    file.pendingUnits = 0;
+    let slab = file.current;
+    // At most three UTF-8 bytes per UTF-16 unit; the exact size is counted only when that bound
+    // does not fit, so slabs fill up instead of being left a third used.
+    const room = slab === undefined ? 0 : slab.buf.length - slab.used;
+    if (slab === undefined || (room < 3 * text.length && room < Buffer.byteLength(text, 'utf8'))) {
+      if (slab !== undefined) file.slabs.push(slab);
+      slab = file.current = this.takeSlab(Buffer.byteLength(text, 'utf8'));
+    }
+    const bytes = slab.buf.write(text, slab.used, 'utf8');
     slab.used += bytes;
-    slab.ends.push(slab.used);
+    slab.lines += lines;
     const wasEmpty = file.queuedBytes === 0;
     file.queuedBytes += bytes;
     this.bufferedBytes += bytes;
@@ -143,6 +198,7 @@ export class FileLogSink implements LineSink {
 
   /** Resolves once everything queued so far is written (or failed). */
   flush(): Promise<void> {
+    this.encodePending();
     this.startPumps();
     if (this.pumps === 0 && this.bufferedBytes === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -159,15 +215,15 @@ export class FileLogSink implements LineSink {
   }
 
   private takeSlab(atLeast: number): Slab {
-    if (atLeast > SLAB_BYTES) return { buf: Buffer.allocUnsafeSlow(atLeast), used: 0, ends: [] };
-    return this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), used: 0, ends: [] };
+    if (atLeast > SLAB_BYTES) return { buf: Buffer.allocUnsafeSlow(atLeast), used: 0, lines: 0 };
+    return this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), used: 0, lines: 0 };
   }
 
   private release(slabs: Slab[]): void {
     for (const slab of slabs) {
       if (slab.buf.length !== SLAB_BYTES || this.spare.length >= SPARE_SLABS) continue;
       slab.used = 0;
-      slab.ends.length = 0;
+      slab.lines = 0;
       this.spare.push(slab);
     }
   }
@@ -210,7 +266,7 @@ export class FileLogSink implements LineSink {
         try {
           await this.writeSlabs(file, slabs);
         } catch (err) {
-          this.failed(file, slabs.reduce((n, slab) => n + slab.ends.length, 0), err);
+          this.failed(file, slabs.reduce((n, slab) => n + slab.lines, 0), err);
         } finally {
           this.bufferedBytes -= bytes;
           this.release(slabs);
@@ -249,7 +305,9 @@ export class FileLogSink implements LineSink {
         pendingBytes += slab.used;
         continue;
       }
-      for (const end of slab.ends) {
+      while (from < slab.used) {
+        const newline = slab.buf.indexOf(0x0a, from);
+        const end = newline === -1 || newline >= slab.used ? slab.used : newline + 1;
         const bytes = end - from;
         if (file.size + pendingBytes > 0 && file.size + pendingBytes + bytes > maxFileBytes) {
           if (pendingBytes > 0) await this.append(file, handle, pending, pendingBytes);
@@ -307,7 +365,7 @@ export class FileLogSink implements LineSink {
       const handle = other.handle;
       other.handle = undefined;
       // A group that is idle and closed holds nothing worth keeping.
-      if (other.queuedBytes === 0) this.groups.delete(group);
+      if (other.queuedBytes === 0 && other.pendingUnits === 0) this.groups.delete(group);
       await handle?.close().catch(() => undefined);
       return;
     }
