@@ -8,13 +8,16 @@
  * as observability.ts runs them: one with `--metrics off --logs off`, one with metrics on and the
  * stage's access log set through UpdateStage to AWS's JSON example format, written to a file.
  * Each gets WARMUP requests first (so the JIT has settled), then counting is switched on for
- * REQUESTS more, over 4 keep-alive connections from this process. Instructions per request are
- * the whole process's (every thread, user space only: the kernel's share is not counted) over
- * that window. The window also holds background work that happened in it (the log file's
- * batched writes, compilation), so each variant is run twice and both counts are printed.
+ * REQUESTS more, over keep-alive connections from this process (4 by default; wrk's 50 in the
+ * throughput pair end about 48 requests per event-loop turn, which `--connections 48` comes
+ * close to). Instructions per request are the whole process's (every thread, user space only:
+ * the kernel's share is not counted) over that window. The window also holds background work
+ * that happened in it (the log file's batched writes, compilation, garbage collection), so each
+ * variant is run twice and both counts are printed.
  *
  * Options (flag or env): --requests / BENCH_IR_REQUESTS (15000), --warmup / BENCH_IR_WARMUP
- * (30000). Needs valgrind (Debian's package); loopback only; everything it starts is stopped.
+ * (30000), --connections / BENCH_IR_CONNECTIONS (4, at most 256). Needs valgrind (Debian's
+ * package); loopback only; everything it starts is stopped.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,7 +32,7 @@ import { installExitHandlers, start, stop } from './procs.js';
 
 const VALGRIND = process.env.BENCH_VALGRIND ?? 'valgrind';
 const CALLGRIND_CONTROL = process.env.BENCH_CALLGRIND_CONTROL ?? 'callgrind_control';
-const CONNECTIONS = 4;
+const MAX_CONNECTIONS = 256;
 const READY_TIMEOUT_MS = 300_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -45,8 +48,8 @@ function option(flag: string, env: string, fallback: number): number {
   return value;
 }
 
-/** Sends `count` GETs over the pool, `CONNECTIONS` at a time; every answer must be the MOCK's. */
-async function load(pool: Pool, path: string, count: number): Promise<void> {
+/** Sends `count` GETs over the pool, `connections` at a time; every answer must be the MOCK's. */
+async function load(pool: Pool, path: string, count: number, connections: number): Promise<void> {
   let sent = 0;
   const worker = async (): Promise<void> => {
     while (sent < count) {
@@ -56,7 +59,7 @@ async function load(pool: Pool, path: string, count: number): Promise<void> {
       if (res.statusCode !== 200 || !body.includes('"ok":true')) throw new Error(`unexpected answer: HTTP ${res.statusCode} ${body.slice(0, 120)}`);
     }
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await Promise.all(Array.from({ length: connections }, worker));
 }
 
 function callgrindControl(args: string[]): void {
@@ -65,7 +68,7 @@ function callgrindControl(args: string[]): void {
 }
 
 /** Instructions per request of one variant in a Portico of its own under callgrind. */
-async function measure(repoRoot: string, dir: string, variant: Variant, warmup: number, requests: number): Promise<number> {
+async function measure(repoRoot: string, dir: string, variant: Variant, warmup: number, requests: number, connections: number): Promise<number> {
   const port = await freePort();
   const outFile = join(dir, 'callgrind.out');
   const args = [
@@ -87,15 +90,15 @@ async function measure(repoRoot: string, dir: string, variant: Variant, warmup: 
   const proc = start(`portico-${variant}-callgrind`, VALGRIND, args, { group: true, cwd: repoRoot });
   const base = `http://${LOOPBACK}:${port}`;
   assertLoopbackUrl(base);
-  const pool = new Pool(base, { connections: CONNECTIONS });
+  const pool = new Pool(base, { connections });
   try {
     const portico = await waitReady(proc, port, READY_TIMEOUT_MS);
     if (variant === 'on') await setJsonAccessLog(portico);
     const path = new URL(`${portico.invokeBase}/mock`).pathname;
-    await load(pool, path, warmup);
+    await load(pool, path, warmup, connections);
     const pid = String(proc.child.pid);
     callgrindControl(['-i', 'on', pid]);
-    await load(pool, path, requests);
+    await load(pool, path, requests, connections);
     callgrindControl(['-i', 'off', pid]);
     callgrindControl(['-d', pid]);
     const dumps = readdirSync(dir).filter((name) => name.startsWith('callgrind.out.'));
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
   const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const requests = option('--requests', 'BENCH_IR_REQUESTS', 15_000);
   const warmup = option('--warmup', 'BENCH_IR_WARMUP', 30_000);
+  const connections = option('--connections', 'BENCH_IR_CONNECTIONS', 4);
+  if (connections > MAX_CONNECTIONS) throw new Error(`--connections must be at most ${MAX_CONNECTIONS}`);
   if (spawnSync(VALGRIND, ['--version']).status !== 0) throw new Error(`${VALGRIND} not found (Debian package valgrind)`);
   const dirs = new Set<string>();
   installExitHandlers(() => {
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
       dirs.add(dir);
       try {
         process.stderr.write(`instructions: ${VARIANT_NAMES[variant]}, run ${round} of 2 (${warmup} + ${requests} requests under callgrind)\n`);
-        counts[variant].push(await measure(repoRoot, dir, variant, warmup, requests));
+        counts[variant].push(await measure(repoRoot, dir, variant, warmup, requests, connections));
       } finally {
         rmSync(dir, { recursive: true, force: true });
         dirs.delete(dir);
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
   const rows = (['off', 'on'] as const).map((variant) => `| ${VARIANT_NAMES[variant]} | ${counts[variant].map((n) => Math.round(n).toLocaleString('en-US')).join(' / ')} |`);
   process.stdout.write(
     [
-      `Instructions per request, Portico MOCK route, ${requests} requests after ${warmup} (callgrind, user space, all threads)`,
+      `Instructions per request, Portico MOCK route, ${requests} requests after ${warmup} over ${connections} connections (callgrind, user space, all threads)`,
       '',
       '| variant | runs |',
       '|---|---:|',
