@@ -173,10 +173,12 @@ export class FileLogSink implements LineSink {
     let slab = file.current;
     // At most three UTF-8 bytes per UTF-16 unit; the exact size is counted only when that bound
     // does not fit, so slabs fill up instead of being left a third used.
-    const room = slab === undefined ? 0 : slab.buf.length - slab.used;
-    if (slab === undefined || (room < 3 * text.length && room < Buffer.byteLength(text, 'utf8'))) {
-      if (slab !== undefined) file.slabs.push(slab);
-      slab = file.current = this.takeSlab(Buffer.byteLength(text, 'utf8'));
+    if (slab === undefined || slab.buf.length - slab.used < 3 * text.length) {
+      const exact = Buffer.byteLength(text, 'utf8');
+      if (slab === undefined || slab.buf.length - slab.used < exact) {
+        if (slab !== undefined) file.slabs.push(slab);
+        slab = file.current = this.takeSlab(exact);
+      }
     }
     const bytes = slab.buf.write(text, slab.used, 'utf8');
     slab.used += bytes;

@@ -1,6 +1,7 @@
 /**
  * The log destinations with real files, a real child process's standard output and a real
- * OTLP/HTTP receiver: lazy creation and one line per event, rotation by size, the buffer bound
+ * OTLP/HTTP receiver: lazy creation and one line per event, bursts of events (ASCII and not)
+ * encoded together across buffers, rotation by size, the buffer bound
  * and its drop count, the bound on open files, the `stdout` line shape, and the OTLP copy of
  * every event (through a router directly, and through a Portico serving a stage with access
  * logging).
@@ -65,6 +66,29 @@ describe('file destination', () => {
       router.write('other', 'appended', T0);
       await router.flush();
       assert.equal(await readFile(logFilePath(dir, 'other'), 'utf8'), 'elsewhere\nappended\n');
+      assert.equal(router.dropped, 0);
+    });
+  });
+
+  it('writes bursts of events, ASCII and not, across buffers in order and whole', async () => {
+    await withRouter({}, async (router, dir) => {
+      // About 40 KB of ASCII, encoded once this caller yields, then text whose length fits the
+      // rest of that buffer while its encoding (two bytes a character) does not.
+      const ascii = Array.from({ length: 100 }, (_, i) => `${i} ${'b'.repeat(400)}`);
+      const wide = Array.from({ length: 30 }, (_, i) => `${i} ${'ü'.repeat(500)}`);
+      for (const line of ascii) router.write('mixed', line, T0);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const line of wide) router.write('mixed', line, T0);
+      await router.flush();
+      assert.equal(await readFile(logFilePath(dir, 'mixed'), 'utf8'), [...ascii, ...wide].join('\n') + '\n');
+    });
+    await withRouter({}, async (router, dir) => {
+      // Written without returning to the event loop: the group's waiting events are encoded
+      // together whenever they reach the batch size, and the rest when the caller is done.
+      const lines = Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? `${i} ${'ü'.repeat(300)}` : `${i} ${'a'.repeat(250)} é ☃ 𝄞`));
+      for (const line of lines) router.write('burst', line, T0);
+      await router.flush();
+      assert.equal(await readFile(logFilePath(dir, 'burst'), 'utf8'), lines.join('\n') + '\n');
       assert.equal(router.dropped, 0);
     });
   });
