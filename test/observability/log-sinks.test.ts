@@ -1,10 +1,9 @@
 /**
  * The log destinations with real files, a real child process's standard output and a real
  * OTLP/HTTP receiver: lazy creation and one line per event, bursts of events (ASCII and not)
- * encoded together across buffers, rotation by size, the buffer bound
- * and its drop count, the bound on open files, the `stdout` line shape, and the OTLP copy of
- * every event (through a router directly, and through a Portico serving a stage with access
- * logging).
+ * encoded together across buffers, rotation by size, the buffer bound and its drop count, the
+ * bound on open files, the `stdout` line shape, and the OTLP copy of every event (through a
+ * router directly, and through a Portico serving a stage with access logging).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
