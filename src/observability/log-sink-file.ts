@@ -67,7 +67,7 @@ interface Slab {
 interface GroupFile {
   readonly group: string;
   readonly path: string;
-  /** Events written since the last encoding, and a last empty one, so that joining them ends with a newline. */
+  /** Events written since the last encoding (`encode` adds an empty last one, so the join ends with a newline). */
   pending: string[];
   /** UTF-16 units of `pending`, newlines included. */
   pendingUnits: number;
