@@ -6,12 +6,13 @@
  * process: every error path ends in a response or a closed socket.
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { resolveInvokeTarget } from './dispatch.js';
 import { GatewayError, missingAuthenticationToken } from './errors.js';
 import { DEFAULT_GATEWAY_RESPONSES, type GatewayResponseContext } from './gateway-responses.js';
 import { Invocation } from './invocation.js';
+import { nextExtendedRequestId, nextRequestId } from './request-ids.js';
 import type { GatewayResult } from './result.js';
 import { RelayedBody } from './relayed-body.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -32,11 +33,6 @@ export interface GatewayServerOptions {
    */
   services?: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
 }
-
-/** `x-amz-apigw-id`: short, unique per request; a process prefix plus a counter is enough. */
-const EXTENDED_ID_PREFIX = randomBytes(6).toString('base64url');
-let extendedIdCounter = 0;
-const nextExtendedRequestId = (): string => `${EXTENDED_ID_PREFIX}${(extendedIdCounter++).toString(36)}=`;
 
 export function createGatewayServer(options: GatewayServerOptions): Server {
   const { registry } = options;
@@ -60,7 +56,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       if (options.internal?.(req, res)) return;
       if (url === '/_portico/health' || url.startsWith('/_portico/health?')) return sendHealth(res);
     }
-    const requestId = randomUUID();
+    const requestId = nextRequestId();
     const target = resolveInvokeTarget(req.headers.host, url);
     if (!target && options.services) {
       for (const service of options.services) if (service(req, res)) return;

@@ -16,6 +16,7 @@ import type { Invocation } from '../gateway/invocation.js';
 import type { CompiledMethod, CompiledStage } from '../gateway/rest/compile.js';
 import type { GatewayError } from '../gateway/errors.js';
 import { DEFAULT_STATUS } from '../gateway/gateway-responses.js';
+import { lastExtendedRequestId, lastExtendedRequestSeq, lastRequestId, lastRequestIdWords } from '../gateway/request-ids.js';
 
 /** The tracing side of one request (tracing.ts), told of each phase as it starts and ends. */
 export interface RequestTrace {
@@ -92,6 +93,18 @@ export class RequestObservation {
   /** Set by tracing when the stage traces this request. */
   trace: RequestTrace | undefined = undefined;
 
+  /**
+   * The request id as the four words it was made from (request-ids.ts), so a log record can
+   * carry it without its text; `idInWords` is false for an id made elsewhere.
+   */
+  readonly idInWords: boolean;
+  readonly idWord0: number;
+  readonly idWord1: number;
+  readonly idWord2: number;
+  readonly idWord3: number;
+  /** The extended request id's counter, or -1 for an id made elsewhere. */
+  readonly extendedRequestSeq: number;
+
   constructor(
     /** The request itself: headers, socket and protocol, also for requests that matched no method. */
     readonly req: IncomingMessage,
@@ -101,7 +114,16 @@ export class RequestObservation {
     readonly httpMethod: string,
     /** The request path after the stage, as sent. */
     readonly path: string,
-  ) {}
+  ) {
+    // The listener makes both ids just before observing the request.
+    const words = lastRequestIdWords;
+    this.idInWords = requestId === lastRequestId;
+    this.idWord0 = words[0]!;
+    this.idWord1 = words[1]!;
+    this.idWord2 = words[2]!;
+    this.idWord3 = words[3]!;
+    this.extendedRequestSeq = extendedRequestId === lastExtendedRequestId ? lastExtendedRequestSeq : -1;
+  }
 
   authorizerStarted(): void {
     this.authorizerStartedAt = performance.now();
