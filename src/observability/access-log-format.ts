@@ -32,7 +32,7 @@ import type { CallerIdentity } from '../gateway/rest/authorization.js';
 
 export type AccessLogFormatter = (obs: RequestObservation) => string;
 
-type Getter = (obs: RequestObservation) => string;
+export type Getter = (obs: RequestObservation) => string;
 
 /** What AWS prints for a variable without a value. */
 const NONE = '-';
@@ -117,19 +117,10 @@ function traceRootOf(header: string | undefined): string | undefined {
   return header.slice(start + 5, end === -1 ? header.length : end);
 }
 
-/**
- * The access-control step (authorizer, resource policy, API key), measured when the method has
- * one. Portico measures it as one step, so `authorizer.*`, `authorize.*` and `authenticate.*`
- * report the same latency, status and error.
- */
-const authorizerLatency: Getter = (obs) => measured(obs.authorizerLatencyMs);
-const authorizerStatus: Getter = (obs) => measured(obs.authorizerStatus);
 /** The error that ended the request, when it ended in the access-control step. */
 const authorizerError: Getter = (obs) =>
   obs.authorizerStatus >= 0 && obs.authorizerStatus !== 200 && obs.error !== undefined ? untrusted(obs.error.message) : NONE;
 
-const integrationLatency: Getter = (obs) => measured(obs.integrationLatencyMs);
-const integrationStatus: Getter = (obs) => measured(obs.integrationStatus);
 const integrationError: Getter = (obs) => untrusted(errorMessageOf(obs.integrationError));
 /** AWS's request id of the call it made for the integration; Portico uses the request's own, as in mapping templates. */
 const endpointRequestId: Getter = (obs) => (obs.inv === undefined ? NONE : obs.requestId);
@@ -162,8 +153,6 @@ const VARIABLES: Record<string, Getter> = {
   // AWS logs HTTP/1.1 even for HTTP/2 clients; Node reports what the client spoke.
   protocol: (obs) => protocolOf(obs.req.httpVersion),
   requestId: (obs) => trusted(obs.requestId),
-  requestTime: (obs) => requestTimeOf(obs.requestTimeEpoch),
-  requestTimeEpoch: (obs) => String(obs.requestTimeEpoch),
   resourceId: (obs) => trusted(obs.method?.resourceId),
   resourcePath: (obs) => trusted(obs.method?.resourcePath),
   stage: (obs) => trusted(obs.stage.stageName),
@@ -185,18 +174,8 @@ const VARIABLES: Record<string, Getter> = {
   'identity.userArn': identityField('userArn'),
 
   'authorizer.principalId': (obs) => untrusted(obs.inv?.caller?.principalId),
-  'authorizer.integrationLatency': (obs) => {
-    const latency = obs.inv?.caller?.integrationLatency;
-    return latency === undefined ? authorizerLatency(obs) : measured(latency);
-  },
-  'authorizer.latency': authorizerLatency,
-  'authorizer.status': authorizerStatus,
   'authorizer.error': authorizerError,
-  'authorize.latency': authorizerLatency,
-  'authorize.status': authorizerStatus,
   'authorize.error': authorizerError,
-  'authenticate.latency': authorizerLatency,
-  'authenticate.status': authorizerStatus,
   'authenticate.error': authorizerError,
 
   'error.message': (obs) => untrusted(obs.error?.message),
@@ -209,18 +188,9 @@ const VARIABLES: Record<string, Getter> = {
     return text === undefined ? NONE : untrusted(JSON.stringify(text).slice(1, -1));
   },
 
-  integrationLatency,
-  integrationStatus,
   integrationErrorMessage: integrationError,
-  'integration.latency': integrationLatency,
-  'integration.status': integrationStatus,
-  'integration.integrationStatus': integrationStatus,
   'integration.error': integrationError,
   'integration.requestId': endpointRequestId,
-
-  status: (obs) => (obs.status > 0 ? integerText(obs.status) : NONE),
-  responseLength: (obs) => measured(obs.responseLength),
-  responseLatency: (obs) => measured(obs.latencyMs),
 
   xrayTraceId: (obs) => {
     // Before a match there is no Invocation to make one up: the traced or received header then.
@@ -228,6 +198,54 @@ const VARIABLES: Record<string, Getter> = {
     return untrusted(traceRootOf(typeof header === 'string' ? header : undefined));
   },
 };
+
+/**
+ * The variables whose value is a number of the request (a status, a length, a latency, the
+ * arrival time), each with how it prints. Their readers return the number, so an access log
+ * record can carry it as one (access-log-record.ts); `-1` (or a status of 0) prints `-`.
+ *
+ * The access-control step (authorizer, resource policy, API key) is measured when the method
+ * has one; Portico measures it as one step, so `authorizer.*`, `authorize.*` and
+ * `authenticate.*` report the same latency and status.
+ */
+export interface NumericVariable {
+  read: (obs: RequestObservation) => number;
+  text: (value: number) => string;
+}
+
+const authorizerLatency: NumericVariable = { read: (obs) => obs.authorizerLatencyMs, text: measured };
+const authorizerStatus: NumericVariable = { read: (obs) => obs.authorizerStatus, text: measured };
+const integrationLatency: NumericVariable = { read: (obs) => obs.integrationLatencyMs, text: measured };
+const integrationStatus: NumericVariable = { read: (obs) => obs.integrationStatus, text: measured };
+const statusText = (status: number): string => (status > 0 ? integerText(status) : NONE);
+
+export const NUMERIC_VARIABLES: Record<string, NumericVariable> = {
+  requestTime: { read: (obs) => obs.requestTimeEpoch, text: requestTimeOf },
+  requestTimeEpoch: { read: (obs) => obs.requestTimeEpoch, text: String },
+  'authorizer.integrationLatency': {
+    read: (obs) => obs.inv?.caller?.integrationLatency ?? obs.authorizerLatencyMs,
+    text: measured,
+  },
+  'authorizer.latency': authorizerLatency,
+  'authorizer.status': authorizerStatus,
+  'authorize.latency': authorizerLatency,
+  'authorize.status': authorizerStatus,
+  'authenticate.latency': authorizerLatency,
+  'authenticate.status': authorizerStatus,
+  integrationLatency,
+  integrationStatus,
+  'integration.latency': integrationLatency,
+  'integration.status': integrationStatus,
+  'integration.integrationStatus': integrationStatus,
+  status: { read: (obs) => obs.status, text: statusText },
+  responseLength: { read: (obs) => obs.responseLength, text: measured },
+  responseLatency: { read: (obs) => obs.latencyMs, text: measured },
+};
+
+/** The text reader of a numeric variable. */
+const numericGetters: Record<string, Getter> = Object.fromEntries(
+  Object.entries(NUMERIC_VARIABLES).map(([name, { read, text }]) => [name, (obs: RequestObservation) => text(read(obs))]),
+);
 
 /**
  * Names AWS defines that Portico never has a value for (no WAF, no mutual TLS, no custom domain
@@ -267,8 +285,9 @@ function authorizerContextGetter(key: string): Getter {
 
 /** The reader of `name`, or undefined when AWS defines no such variable. */
 function getterOf(name: string): Getter | undefined {
-  const known = VARIABLES[name];
-  if (known !== undefined) return known;
+  // Own names only: a format naming `constructor` or `__proto__` reads nothing of Object's.
+  if (Object.hasOwn(VARIABLES, name)) return VARIABLES[name];
+  if (Object.hasOwn(numericGetters, name)) return numericGetters[name];
   if (ABSENT.has(name)) return absent;
   if (name.startsWith('authorizer.claims.')) return claimGetter(name.slice('authorizer.claims.'.length));
   if (name.startsWith('authorizer.')) return authorizerContextGetter(name.slice('authorizer.'.length));
@@ -283,13 +302,24 @@ const PREFIX = '$context.';
 /** Dotted identifiers: the longest name a variable reference can be. */
 const NAME = /[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/y;
 
-interface Parsed {
+/** A format split into text and variables: `literals[0] getters[0] literals[1] … literals[n]`. */
+export interface ParsedAccessLogFormat {
   literals: string[];
   getters: Getter[];
+  /** The variable each getter reads, as named after `$context.` (an unknown name as written). */
   names: string[];
 }
 
-function parse(format: string): Parsed {
+/**
+ * Splits a stored format. One event is one line: a trailing newline (which AWS allows) is the
+ * line's own end, and any other line break of a stored format is escaped here, once, so the
+ * router need not look.
+ */
+export function parseAccessLogFormat(format: string): ParsedAccessLogFormat {
+  return parse(format.replace(/\r?\n$/, '').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+}
+
+function parse(format: string): ParsedAccessLogFormat {
   const literals: string[] = [];
   const getters: Getter[] = [];
   const names: string[] = [];
@@ -333,9 +363,7 @@ function parse(format: string): Parsed {
 
 /** Compiles a format once; the result reads a finished request into one log event. */
 export function compileAccessLogFormat(format: string): AccessLogFormatter {
-  // One event is one line: a trailing newline (which AWS allows) is the line's own end, and any
-  // other line break of a stored format is escaped here, once, so the router need not look.
-  const { literals, getters } = parse(format.replace(/\r?\n$/, '').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+  const { literals, getters } = parseAccessLogFormat(format);
   const n = getters.length;
   if (n === 0) {
     const constant = literals[0]!;
