@@ -1,17 +1,17 @@
 /**
- * The `file` log destination: one file per log group under the logs directory, written in the
- * background and rotated by size.
+ * The files of the `file` log destination: one file per log group under the logs directory,
+ * written in batches and rotated by size. It runs on the log writer thread (log-worker.ts),
+ * which hands it the lines the gateway thread sent through the ring (log-sink-worker.ts).
  *
  * - A group's file is created on its first event (the directory too), opened for appending, and
  *   gets one line per event.
  * - A group's events are encoded into a reused buffer together, in one call, once the code that
- *   wrote them is done (a microtask: for access logs, after the turn's finished requests are
- *   recorded; see observation-queue.ts), so each string is still young and fresh in the cache
- *   when it is copied, and the encoder is called once per group and turn rather than once per
- *   event. The buffers are written in batches: every BATCH_MS, or at once when a group has
- *   BATCH_BYTES waiting, in as few writes as the size limit allows. The request that logs never
- *   waits for the disk. The queue is bounded (`maxBufferedBytes` across all groups): events
- *   beyond it are dropped and counted, and the first drop is reported once on stderr.
+ *   wrote them is done (a microtask: after the writer thread has read what the ring held), so
+ *   the encoder is called once per group and read rather than once per event. The buffers are
+ *   written in batches: every BATCH_MS, or at once when a group has BATCH_BYTES waiting, in as
+ *   few writes as the size limit allows. The queue is bounded (`maxBufferedBytes` across all
+ *   groups): events beyond it are dropped and counted, and the first drop is reported once on
+ *   stderr.
  * - When a line would take the file past `maxFileBytes`, the file is rotated first: `.log`
  *   becomes `.log.1`, `.1` becomes `.2`, … and the oldest beyond `maxFiles` is overwritten.
  *   A single line larger than the limit is written whole, to a file of its own.
@@ -114,7 +114,7 @@ export class FileLogSink implements LineSink {
 
   /**
    * Takes the line now and encodes it with the group's other events once the caller is done
-   * (see the module comment): the request that logs never waits for the disk or the encoder.
+   * (see the module comment): the caller never waits for the disk or the encoder.
    */
   write(group: string, line: string): void {
     if (this.closed) return void this.dropped++;

@@ -1,10 +1,10 @@
 /**
  * Where access and execution log events go: the log router stages write to, by log group.
  *
- * One destination takes the lines (`file`: a file per group under `<data dir>/logs`, see
- * log-sink-file.ts; `stdout`: standard output with the group in front, see log-sink-stdout.ts;
- * or `off`), and with an OTLP endpoint every event is also sent as an OpenTelemetry log record
- * (log-sink-otlp.ts).
+ * One destination takes the lines (`file`: a file per group under `<data dir>/logs`, written by
+ * a log writer thread, see log-sink-worker.ts and log-sink-file.ts; `stdout`: standard output
+ * with the group in front, see log-sink-stdout.ts; or `off`), and with an OTLP endpoint every
+ * event is also sent as an OpenTelemetry log record (log-sink-otlp.ts).
  *
  * The line destinations promise one line per event: an event gets a newline unless its message
  * already ends with one (an access log format may end with `\n`), and a line break inside a
@@ -15,7 +15,8 @@
  * it had to drop (`dropped`).
  */
 import { join } from 'node:path';
-import { FileLogSink, type FileSinkOptions } from './log-sink-file.js';
+import type { FileSinkOptions } from './log-sink-file.js';
+import { WorkerFileSink, type AccessLogWriter, type WorkerSinkOptions } from './log-sink-worker.js';
 import { StdoutLogSink, type StdoutSinkOptions } from './log-sink-stdout.js';
 import type { OtlpLogSink, OtlpSinkOptions } from './log-sink-otlp.js';
 import { recordQueuedObservations } from './observation-queue.js';
@@ -28,11 +29,20 @@ export interface LogRouter {
    * destination's buffer bound are dropped and counted.
    */
   write(group: string, message: string, epochMs: number): void;
+  /**
+   * A writer of one access log format's events into a group that takes the finished request
+   * instead of its line, when the destination can make the line itself off the gateway thread
+   * (`file`, without an OTLP copy); undefined when events must be written as text.
+   */
+  accessLogWriter(group: string, format: string): AccessLogWriter | undefined;
   /** Writes out what is buffered (the OTLP copy included); never rejects. */
   flush(): Promise<void>;
   /** Flushes, then releases files and exporters; later events are dropped. Never rejects. */
   close(): Promise<void>;
-  /** Events the line destination dropped so far (buffer full, or a write that failed). */
+  /**
+   * Events the line destination dropped so far (buffer full, or a write that failed). The file
+   * destination's writer thread reports its own drops as it goes; after `flush` they are in.
+   */
   readonly dropped: number;
 }
 
@@ -46,6 +56,8 @@ export interface LogRouterOptions {
   otlpEndpoint?: string;
   /** Limits of the `file` destination (rotation size and count, buffer bound, open files). */
   file?: FileSinkOptions;
+  /** The ring the `file` destination's events cross to its writer thread in. */
+  ring?: WorkerSinkOptions;
   /** Limits of the `stdout` destination. */
   stdout?: StdoutSinkOptions;
   /** Limits of the OTLP copy. */
@@ -65,12 +77,13 @@ export function logFilePath(dir: string, group: string): string {
 /** A destination of lines, handed over without their newline, which the sink adds. */
 export interface LineSink {
   write(group: string, line: string): void;
+  /** See LogRouter.accessLogWriter; absent when the sink takes text only. */
+  accessLogWriter?(group: string, format: string): AccessLogWriter | undefined;
   flush(): Promise<void>;
   close(): Promise<void>;
   readonly dropped: number;
 }
 
-/** The router for these options, or undefined when nothing would receive the events. */
 /**
  * The router for the options, or undefined when nothing is to be written. The OpenTelemetry
  * logs SDK is loaded only when an OTLP endpoint is given: a Portico without one does not carry it.
@@ -78,7 +91,7 @@ export interface LineSink {
 export async function createLogRouter(options: LogRouterOptions): Promise<LogRouter | undefined> {
   const lines: LineSink | undefined =
     options.destination === 'file'
-      ? new FileLogSink((group) => logFilePath(options.dir, group), options.file)
+      ? new WorkerFileSink(options.dir, options.file, options.ring)
       : options.destination === 'stdout'
         ? new StdoutLogSink(options.stdout)
         : undefined;
@@ -111,6 +124,12 @@ class Router implements LogRouter {
     } catch (err) {
       reportOnce(err);
     }
+  }
+
+  accessLogWriter(group: string, format: string): AccessLogWriter | undefined {
+    // The OTLP copy needs each event's text on this thread.
+    if (this.otlp !== undefined) return undefined;
+    return this.lines?.accessLogWriter?.(group, format);
   }
 
   async flush(): Promise<void> {

@@ -32,10 +32,8 @@ export interface MethodObserver {
   executionLogging: MethodExecutionLogging | undefined;
 }
 
-interface AccessLog {
-  group: string;
-  format: AccessLogFormatter;
-}
+/** Writes a finished request's access log event. */
+type AccessLog = (obs: RequestObservation) => void;
 
 export class StageObserver implements ObservationRecorder {
   constructor(
@@ -86,7 +84,7 @@ export class StageObserver implements ObservationRecorder {
       this.metrics?.record(obs, methodObserver?.metrics);
       const logs = this.logs;
       if (logs !== undefined) {
-        if (this.accessLog !== undefined) logs.write(this.accessLog.group, this.accessLog.format(obs), obs.requestTimeEpoch);
+        if (this.accessLog !== undefined) this.accessLog(obs);
         const executionLogging = methodObserver?.executionLogging;
         if (executionLogging !== undefined) {
           const group = this.executionGroup;
@@ -130,9 +128,14 @@ export function compileStageObserver(
 function compileAccessLog(stage: Stage, logs: LogRouter | undefined, suffix: string): AccessLog | undefined {
   const settings = stage.accessLogSettings;
   if (logs === undefined || settings?.format === undefined || settings.destinationArn === undefined) return undefined;
-  const group = logGroupOfArn(settings.destinationArn);
-  if (group === undefined) return undefined;
-  return { group: group + suffix, format: compileAccessLogFormat(settings.format) };
+  const arnGroup = logGroupOfArn(settings.destinationArn);
+  if (arnGroup === undefined) return undefined;
+  const group = arnGroup + suffix;
+  // As a record when the destination makes lines itself, off this thread; else as text.
+  const record = logs.accessLogWriter(group, settings.format);
+  if (record !== undefined) return record;
+  const format: AccessLogFormatter = compileAccessLogFormat(settings.format);
+  return (obs) => logs.write(group, format(obs), obs.requestTimeEpoch);
 }
 
 function hasExecutionLogging(stage: Stage): boolean {

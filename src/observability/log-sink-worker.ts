@@ -1,0 +1,287 @@
+/**
+ * The `file` log destination as the gateway thread sees it: events go into a shared-memory ring
+ * (log-ring.ts), and a log writer thread (log-worker.ts) turns them into lines and writes the
+ * files (log-sink-file.ts does the files there: batching, rotation, bounds).
+ *
+ * Two kinds of events go in:
+ * - text events (execution logs, and access logs when the router needs their text): a group's
+ *   events of a turn are joined and encoded into the ring in one call once the code that wrote
+ *   them is done (a microtask), as one LINES record;
+ * - access log events of stages whose lines only go to files: one ACCESS record per request with
+ *   the line's values (access-log-record.ts), so the gateway thread neither builds nor encodes
+ *   the line.
+ *
+ * The writer thread is started with the first event and reads the ring every DRAIN_MS, or when
+ * told that a good part of the ring is waiting. Nothing here waits for it: an event that finds
+ * no room in the ring is dropped and counted, and the first drop is reported once. `dropped`
+ * adds what the writer thread's files dropped, as it last reported.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FileSinkOptions } from './log-sink-file.js';
+import type { LineSink } from './log-sinks.js';
+import type { RequestObservation } from './request-observation.js';
+import { AccessRecordWriter } from './access-log-record.js';
+import { FORMAT, GROUP, HEADER_BYTES, LINES, RingWriter, WRITER_DROPPED, align8, allocateRing, type RingMemory } from './log-ring.js';
+import { EXTENDED_ID_PREFIX } from '../gateway/request-ids.js';
+
+/** What the log writer thread is started with. */
+export interface LogWorkerData {
+  ring: RingMemory;
+  dir: string;
+  file: FileSinkOptions;
+  extendedIdPrefix: string;
+}
+
+/** Messages between the threads. */
+export type ToLogWorker = { type: 'drain' } | { type: 'flush'; id: number } | { type: 'close' };
+export type FromLogWorker = { type: 'flushed'; id: number } | { type: 'closed' };
+
+/** Writes one request's access log event. */
+export type AccessLogWriter = (obs: RequestObservation) => void;
+
+export interface WorkerSinkOptions {
+  /** Bytes of the ring (default 2 MiB). */
+  ringBytes?: number;
+}
+
+const DEFAULT_RING_BYTES = 2 * 1024 * 1024;
+/** A group with this many UTF-16 units waiting is encoded at once. */
+const PENDING_UNITS = 64 * 1024;
+/** Distinct access log formats (per group) kept as records; any beyond are written as text. */
+const MAX_FORMATS = 1024;
+/** Log groups given an id; events for groups beyond are dropped. */
+const MAX_GROUPS = 65536;
+/** How long close waits for the writer thread to finish its files. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+interface PendingGroup {
+  id: number;
+  lines: string[];
+  units: number;
+}
+
+export class WorkerFileSink implements LineSink {
+  private ring: RingWriter | undefined;
+  /** The ring's control words, where the writer thread reports its drops. */
+  private control: Int32Array | undefined;
+  private worker: Worker | undefined;
+  private workerGone = false;
+  private readonly groups = new Map<string, PendingGroup>();
+  private readonly unencoded: PendingGroup[] = [];
+  private encodeScheduled = false;
+  private readonly formats = new Map<string, AccessRecordWriter>();
+  private readonly accessWriters = new Map<string, AccessLogWriter>();
+  private bytesSinceNudge = 0;
+  private publishScheduled = false;
+  private nextFlushId = 0;
+  private readonly flushes = new Map<number, () => void>();
+  private closing: Promise<void> | undefined;
+  private closed = false;
+  private ringDropped = 0;
+  private reportedDrop = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly fileOptions: FileSinkOptions = {},
+    private readonly options: WorkerSinkOptions = {},
+  ) {}
+
+  get dropped(): number {
+    const control = this.control;
+    return this.ringDropped + (control === undefined ? 0 : Atomics.load(control, WRITER_DROPPED));
+  }
+
+  write(group: string, line: string): void {
+    if (this.closed) return void this.ringDropped++;
+    const pending = this.groupOf(group);
+    if (pending === undefined) return this.drop(1);
+    if (pending.units === 0) {
+      this.unencoded.push(pending);
+      if (!this.encodeScheduled) {
+        this.encodeScheduled = true;
+        queueMicrotask(this.encodePending);
+      }
+    }
+    pending.lines.push(line);
+    pending.units += line.length + 1;
+    if (pending.units >= PENDING_UNITS) this.encode(pending);
+  }
+
+  /**
+   * The writer of a format's events into a group, as records; undefined when there are too many
+   * formats already (the caller then writes text). Stages sharing a group and format share one.
+   */
+  accessLogWriter(group: string, format: string): AccessLogWriter | undefined {
+    const key = `${group}\n${format}`;
+    const known = this.accessWriters.get(key);
+    if (known !== undefined) return known;
+    if (this.formats.size >= MAX_FORMATS) return undefined;
+    const writer = new AccessRecordWriter(this.formats.size, format);
+    this.formats.set(key, writer);
+    let defined = false;
+    const write: AccessLogWriter = (obs) => {
+      if (this.closed) return void this.ringDropped++;
+      const ring = this.ring ?? this.start();
+      if (!defined) {
+        const groupId = this.groupOf(group)?.id;
+        if (groupId === undefined || !this.define(ring, FORMAT, writer.formatId, format, groupId)) return this.drop(1);
+        defined = true;
+      }
+      const bytes = writer.write(ring, obs);
+      if (bytes === 0) return this.drop(1);
+      this.wrote(ring, bytes);
+    };
+    this.accessWriters.set(key, write);
+    return write;
+  }
+
+  /** Resolves once every event so far is in its file (or dropped). */
+  flush(): Promise<void> {
+    this.encodePending();
+    this.ring?.publish();
+    const worker = this.worker;
+    if (worker === undefined || this.workerGone) return Promise.resolve();
+    const id = ++this.nextFlushId;
+    return new Promise((resolve) => {
+      this.flushes.set(id, resolve);
+      worker.postMessage({ type: 'flush', id } satisfies ToLogWorker);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.encodePending();
+    this.ring?.publish();
+    this.closed = true;
+    const worker = this.worker;
+    if (worker === undefined || this.workerGone) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void worker.terminate().finally(resolve), CLOSE_TIMEOUT_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage({ type: 'close' } satisfies ToLogWorker);
+    });
+  }
+
+  /** The ring, and the writer thread reading it, made on the first event. */
+  private start(): RingWriter {
+    const memory = allocateRing(this.options.ringBytes ?? DEFAULT_RING_BYTES);
+    this.control = new Int32Array(memory.control);
+    this.ring = new RingWriter(memory);
+    const workerData: LogWorkerData = { ring: memory, dir: this.dir, file: this.fileOptions, extendedIdPrefix: EXTENDED_ID_PREFIX };
+    const worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData });
+    // Waiting events alone do not keep the process alive: close() writes them out.
+    worker.unref();
+    worker.on('message', (message: FromLogWorker) => {
+      if (message.type === 'flushed') {
+        this.flushes.get(message.id)?.();
+        this.flushes.delete(message.id);
+      }
+    });
+    worker.on('error', (err) => {
+      console.error('portico: the log writer thread failed; log events are dropped from now on:', err);
+    });
+    worker.on('exit', () => {
+      this.workerGone = true;
+      for (const resolve of this.flushes.values()) resolve();
+      this.flushes.clear();
+    });
+    this.worker = worker;
+    return this.ring;
+  }
+
+  private groupOf(group: string): PendingGroup | undefined {
+    let pending = this.groups.get(group);
+    if (pending !== undefined) return pending;
+    if (this.groups.size >= MAX_GROUPS) return undefined;
+    pending = { id: this.groups.size, lines: [], units: 0 };
+    const ring = this.ring ?? this.start();
+    if (!this.define(ring, GROUP, pending.id, group)) return undefined;
+    this.groups.set(group, pending);
+    return pending;
+  }
+
+  /** Writes a GROUP or FORMAT record: `[id, (groupId,) byteLength]` and the text. */
+  private define(ring: RingWriter, kind: number, id: number, text: string, groupId = 0): boolean {
+    const at = ring.reserve(align8(HEADER_BYTES + 12 + 3 * text.length));
+    if (at === -1) return false;
+    const view = ring.view;
+    const length = ring.bytes.write(text, at + HEADER_BYTES + 12, 'utf8');
+    view.setInt32(at, kind, true);
+    view.setInt32(at + HEADER_BYTES, id, true);
+    view.setInt32(at + HEADER_BYTES + 4, groupId, true);
+    view.setInt32(at + HEADER_BYTES + 8, length, true);
+    const bytes = align8(HEADER_BYTES + 12 + length);
+    view.setInt32(at + 4, bytes, true);
+    ring.commit(at, bytes);
+    this.wrote(ring, bytes);
+    return true;
+  }
+
+  private readonly encodePending = (): void => {
+    this.encodeScheduled = false;
+    for (const pending of this.unencoded) this.encode(pending);
+    this.unencoded.length = 0;
+  };
+
+  /** Encodes a group's waiting events, joined, into one LINES record. */
+  private encode(pending: PendingGroup): void {
+    const count = pending.lines.length;
+    if (count === 0) return;
+    const text = pending.lines.join('\n');
+    pending.lines.length = 0;
+    pending.units = 0;
+    const ring = this.ring ?? this.start();
+    const fixed = HEADER_BYTES + 16;
+    let bound = fixed + 3 * text.length;
+    // The exact size only when the bound does not fit (mostly: never).
+    if (bound > ring.size >>> 1) bound = fixed + Buffer.byteLength(text, 'utf8');
+    const at = ring.reserve(align8(bound));
+    if (at === -1) return this.drop(count);
+    const view = ring.view;
+    const length = ring.bytes.write(text, at + fixed, 'utf8');
+    view.setInt32(at, LINES, true);
+    view.setInt32(at + HEADER_BYTES, pending.id, true);
+    view.setInt32(at + HEADER_BYTES + 4, count, true);
+    view.setInt32(at + HEADER_BYTES + 8, length, true);
+    const bytes = align8(fixed + length);
+    view.setInt32(at + 4, bytes, true);
+    ring.commit(at, bytes);
+    this.wrote(ring, bytes);
+  }
+
+  /**
+   * A record was committed: it is published with the others of this turn once the code that
+   * wrote them is done (a microtask), and the writer thread is told to read now once a good
+   * part of the ring is waiting.
+   */
+  private wrote(ring: RingWriter, bytes: number): void {
+    if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      queueMicrotask(this.publish);
+    }
+    this.bytesSinceNudge += bytes;
+    if (this.bytesSinceNudge < ring.size >>> 3) return;
+    this.bytesSinceNudge = 0;
+    ring.publish();
+    this.worker?.postMessage({ type: 'drain' } satisfies ToLogWorker);
+  }
+
+  private readonly publish = (): void => {
+    this.publishScheduled = false;
+    this.ring?.publish();
+  };
+
+  private drop(events: number): void {
+    this.ringDropped += events;
+    if (this.reportedDrop) return;
+    this.reportedDrop = true;
+    console.error('portico: the log writer is falling behind: its queue is full; dropping events until it catches up (counted as dropped)');
+  }
+}
