@@ -29,7 +29,8 @@
 import type { RequestObservation } from './request-observation.js';
 import { NUMERIC_VARIABLES, parseAccessLogFormat, type Getter } from './access-log-format.js';
 import { ACCESS, HEADER_BYTES, align8, type RingWriter } from './log-ring.js';
-import { extendedRequestIdOf, requestIdOfWords } from '../gateway/request-ids.js';
+import { extendedRequestIdOf, writeRequestIdOfWords } from '../gateway/request-ids.js';
+import type { LineEncoder } from './log-sink-file.js';
 
 const TEXT = 0;
 const NUMBER = 1;
@@ -248,50 +249,152 @@ function compiledWriter(formatId: number, slots: Slots, previous: string[]): Rec
   return factory(previous, writeText, writeWords, ...args);
 }
 
-/** The writer thread's side of one format: makes the line of a record. */
-export class AccessRecordReader {
-  private readonly slots: Slots;
-  private readonly previous: string[];
+/**
+ * The writer thread's side of one format: makes the line of a record as bytes, written straight
+ * into the file's buffer (log-sink-file.ts `writeEncoded`) without making a string.
+ *
+ * `decode` reads a record into each slot's current bytes and says how long the line can be;
+ * `encodeLine` then writes it. As the text formatter does with strings, the end of the line
+ * whose values did not change since the previous record is kept, encoded, as one piece (on a
+ * busy stage only the ids change), so a line is a few short copies and one long one.
+ */
+export class AccessRecordReader implements LineEncoder {
+  private readonly kinds: number[];
+  private readonly numberTexts: ((value: number) => string)[];
+  /** The format's text between the variables, encoded; the last one ends with the newline. */
+  private readonly literals: Buffer[];
+  /** Each slot's current value: its bytes are `values[k].subarray(0, lengths[k])`. */
+  private readonly values: Buffer[];
+  private readonly lengths: number[];
+  private readonly numbers: number[];
+  private readonly numberStrings: string[];
+  private readonly changed: boolean[];
+  /** Slots before this one have changed in the record being decoded. */
+  private unchanged = 0;
+  /** `literals[tailStart] values[tailStart] … literals[n]`, encoded. */
+  private tail: Buffer;
+  private tailStart: number;
+  /** For `read`. */
+  private scratch = Buffer.allocUnsafe(1024);
 
   constructor(
     format: string,
     /** The prefix of the gateway process's extended request ids. */
     private readonly extendedIdPrefix: string,
   ) {
-    this.slots = slotsOf(format);
-    this.previous = this.slots.kinds.map(() => '');
+    const slots = slotsOf(format);
+    const n = slots.kinds.length;
+    this.kinds = slots.kinds;
+    this.numberTexts = slots.numberTexts;
+    this.literals = slots.literals.map((literal, k) => Buffer.from(k === n ? `${literal}\n` : literal, 'utf8'));
+    this.values = slots.kinds.map((kind) => Buffer.alloc(kind === REQUEST_ID ? 36 : 32));
+    this.lengths = slots.kinds.map(() => 0);
+    this.numbers = slots.kinds.map(() => NaN);
+    this.numberStrings = slots.kinds.map(() => '');
+    this.changed = slots.kinds.map(() => false);
+    this.tail = this.literals[n]!;
+    this.tailStart = n;
   }
 
-  /** The line of the record at `at`. */
-  read(view: DataView, bytes: Buffer, at: number): string {
-    const { literals, kinds, numberTexts } = this.slots;
-    const previous = this.previous;
-    let line = literals[0]!;
+  /** Reads the record at `at`; returns the most bytes its line (newline included) can take. */
+  decode(view: DataView, bytes: Buffer, at: number): number {
+    const { kinds, changed, lengths } = this;
+    const n = kinds.length;
     let p = at + FIXED_BYTES;
-    for (let k = 0; k < kinds.length; k++) {
-      let value: string;
+    for (let k = 0; k < n; k++) {
       if (kinds[k] === NUMBER) {
-        value = numberTexts[k]!(view.getFloat64(p, true));
+        const value = view.getFloat64(p, true);
+        p += 8;
+        changed[k] = value !== this.numbers[k] && this.setNumber(k, value);
+        continue;
+      }
+      const tag = view.getInt32(p, true);
+      p += 4;
+      if (tag === SAME) {
+        changed[k] = false;
+      } else if (tag === WORDS) {
+        writeRequestIdOfWords(view.getInt32(p, true), view.getInt32(p + 4, true), view.getInt32(p + 8, true), view.getInt32(p + 12, true), this.values[k]!, 0);
+        lengths[k] = 36;
+        changed[k] = true;
+        p += 16;
+      } else if (tag === SEQ) {
+        this.setText(k, extendedRequestIdOf(this.extendedIdPrefix, view.getFloat64(p, true)));
+        changed[k] = true;
         p += 8;
       } else {
-        const tag = view.getInt32(p, true);
-        p += 4;
-        if (tag === SAME) {
-          value = previous[k]!;
-        } else if (tag === WORDS) {
-          value = requestIdOfWords(view.getInt32(p, true), view.getInt32(p + 4, true), view.getInt32(p + 8, true), view.getInt32(p + 12, true));
-          p += 16;
-        } else if (tag === SEQ) {
-          value = extendedRequestIdOf(this.extendedIdPrefix, view.getFloat64(p, true));
-          p += 8;
-        } else {
-          value = bytes.toString('utf8', p, p + tag);
-          p += tag;
-          previous[k] = value;
-        }
+        if (tag > this.values[k]!.length) this.values[k] = Buffer.allocUnsafe(Math.max(tag, 2 * this.values[k]!.length));
+        bytes.copy(this.values[k]!, 0, p, p + tag);
+        lengths[k] = tag;
+        changed[k] = true;
+        p += tag;
       }
-      line += value + literals[k + 1]!;
     }
-    return line;
+    let unchanged = n;
+    while (unchanged > 0 && !changed[unchanged - 1]) unchanged--;
+    this.unchanged = unchanged;
+    // The kept end of the line holds a value that changed: start it again from the last literal.
+    if (unchanged > this.tailStart) {
+      this.tailStart = n;
+      this.tail = this.literals[n]!;
+    }
+    // More of the end is unchanged than is kept: keep it, encoded once.
+    if (unchanged < this.tailStart) {
+      const pieces: Buffer[] = [];
+      for (let k = unchanged; k < this.tailStart; k++) pieces.push(this.literals[k]!, this.values[k]!.subarray(0, lengths[k]));
+      pieces.push(this.tail);
+      this.tail = Buffer.concat(pieces);
+      this.tailStart = unchanged;
+    }
+    let bound = this.tail.length;
+    for (let k = 0; k < unchanged; k++) bound += this.literals[k]!.length + lengths[k]!;
+    return bound;
   }
+
+  /** Writes the decoded record's line, newline included, at `at`; returns where it ends. */
+  encodeLine(buf: Buffer, at: number): number {
+    const { literals, values, lengths } = this;
+    let p = at;
+    for (let k = 0; k < this.unchanged; k++) {
+      p = copy(literals[k]!, literals[k]!.length, buf, p);
+      p = copy(values[k]!, lengths[k]!, buf, p);
+    }
+    return copy(this.tail, this.tail.length, buf, p);
+  }
+
+  /** The line of the record at `at`, as text without its newline (for tests and tools). */
+  read(view: DataView, bytes: Buffer, at: number): string {
+    const bound = this.decode(view, bytes, at);
+    if (bound > this.scratch.length) this.scratch = Buffer.allocUnsafe(2 * bound);
+    const end = this.encodeLine(this.scratch, 0);
+    return this.scratch.toString('utf8', 0, end - 1);
+  }
+
+  /** A numeric slot's new value; whether its text changed. */
+  private setNumber(k: number, value: number): boolean {
+    this.numbers[k] = value;
+    const text = this.numberTexts[k]!(value);
+    if (text === this.numberStrings[k]) return false;
+    this.numberStrings[k] = text;
+    this.setText(k, text);
+    return true;
+  }
+
+  private setText(k: number, text: string): void {
+    const max = 3 * text.length;
+    if (max > this.values[k]!.length) this.values[k] = Buffer.allocUnsafe(max);
+    this.lengths[k] = this.values[k]!.write(text, 0, 'utf8');
+  }
+}
+
+/**
+ * Copies `length` bytes of `from` into `to` at `at`; returns where they end. Short pieces (most
+ * literals and values) are copied in a loop: a native copy costs more to call than they take.
+ */
+function copy(from: Uint8Array, length: number, to: Uint8Array, at: number): number {
+  if (length > 24) {
+    to.set(length === from.length ? from : from.subarray(0, length), at);
+    return at + length;
+  }
+  for (let i = 0; i < length; i++) to[at + i] = from[i]!;
+  return at + length;
 }

@@ -84,6 +84,12 @@ interface GroupFile {
   written: boolean;
 }
 
+/** Writes one line's bytes, newline included, itself (an access log record's line). */
+export interface LineEncoder {
+  /** Writes the line into `buf` at `at` (room for the bound it was written with is there); returns where it ends. */
+  encodeLine(buf: Buffer, at: number): number;
+}
+
 export class FileLogSink implements LineSink {
   private readonly options: Required<FileSinkOptions>;
   private readonly groups = new Map<string, GroupFile>();
@@ -123,6 +129,44 @@ export class FileLogSink implements LineSink {
     // by at most one group's extra bytes.
     const units = line.length + 1;
     if (this.bufferedBytes + this.pendingUnits + units > this.options.maxBufferedBytes) return this.drop();
+    const file = this.fileOf(group);
+    if (file.pendingUnits === 0) {
+      this.unencoded.push(file);
+      if (!this.encodeScheduled) {
+        this.encodeScheduled = true;
+        queueMicrotask(this.encodePending);
+      }
+    }
+    file.pending.push(line);
+    file.pendingUnits += units;
+    this.pendingUnits += units;
+    // A caller that writes a flood without returning still holds a bounded string list.
+    if (file.pendingUnits >= BATCH_BYTES) this.encode(file);
+  }
+
+  /**
+   * Appends one line that `line` encodes itself, straight into the group's buffer, at most
+   * `maxBytes` long with its newline: no string is made for it. Events written as text before
+   * it are encoded first, so the file keeps the order they came in.
+   */
+  writeEncoded(group: string, maxBytes: number, line: LineEncoder): void {
+    if (this.closed) return void this.dropped++;
+    if (this.bufferedBytes + this.pendingUnits + maxBytes > this.options.maxBufferedBytes) return this.drop();
+    const file = this.fileOf(group);
+    if (file.pendingUnits > 0) this.encode(file);
+    let slab = file.current;
+    if (slab === undefined || slab.buf.length - slab.used < maxBytes) {
+      if (slab !== undefined) file.slabs.push(slab);
+      slab = file.current = this.takeSlab(maxBytes);
+    }
+    const end = line.encodeLine(slab.buf, slab.used);
+    const bytes = end - slab.used;
+    slab.used = end;
+    slab.lines++;
+    this.queue(file, bytes);
+  }
+
+  private fileOf(group: string): GroupFile {
     let file = this.groups.get(group);
     if (file === undefined) {
       file = {
@@ -140,18 +184,7 @@ export class FileLogSink implements LineSink {
       };
       this.groups.set(group, file);
     }
-    if (file.pendingUnits === 0) {
-      this.unencoded.push(file);
-      if (!this.encodeScheduled) {
-        this.encodeScheduled = true;
-        queueMicrotask(this.encodePending);
-      }
-    }
-    file.pending.push(line);
-    file.pendingUnits += units;
-    this.pendingUnits += units;
-    // A caller that writes a flood without returning still holds a bounded string list.
-    if (file.pendingUnits >= BATCH_BYTES) this.encode(file);
+    return file;
   }
 
   /** Encodes every group's pending events into its buffer and queues them for the file. */
@@ -183,6 +216,11 @@ export class FileLogSink implements LineSink {
     const bytes = slab.buf.write(text, slab.used, 'utf8');
     slab.used += bytes;
     slab.lines += lines;
+    this.queue(file, bytes);
+  }
+
+  /** Counts bytes just put in the group's buffer, and has them written in the next batch. */
+  private queue(file: GroupFile, bytes: number): void {
     const wasEmpty = file.queuedBytes === 0;
     file.queuedBytes += bytes;
     this.bufferedBytes += bytes;

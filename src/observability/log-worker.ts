@@ -1,8 +1,9 @@
 /**
  * The log writer thread of the `file` destination (started by log-sink-worker.ts): reads the
- * records the gateway thread puts in the shared ring (log-ring.ts), turns access log records
- * into their lines (access-log-record.ts), and hands every line to the files (log-sink-file.ts),
- * which batch, rotate and bound them as they would on any thread.
+ * records the gateway thread puts in the shared ring (log-ring.ts), and hands every line to the
+ * files (log-sink-file.ts), which batch, rotate and bound them as they would on any thread.
+ * Access log records are written into the files' buffers as bytes by their format's reader
+ * (access-log-record.ts); text lines are handed over as strings.
  *
  * It reads the ring every DRAIN_MS and whenever the gateway thread says a good part of it is
  * waiting; a flush reads it, then waits for the files. What the files dropped is reported in
@@ -36,7 +37,7 @@ function read(kind: number, at: number): void {
     switch (kind) {
       case ACCESS: {
         const format = formats[view.getInt32(body, true)];
-        if (format !== undefined) files.write(format.group, format.reader.read(view, ring.bytes, at));
+        if (format !== undefined) files.writeEncoded(format.group, format.reader.decode(view, ring.bytes, at), format.reader);
         break;
       }
       case LINES: {

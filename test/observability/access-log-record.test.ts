@@ -25,7 +25,7 @@ import {
   lastRequestIdWords,
   nextExtendedRequestId,
   nextRequestId,
-  requestIdOfWords,
+  writeRequestIdOfWords,
 } from '../../src/gateway/request-ids.js';
 
 const STAGE = { apiId: 'abcde12345', apiName: 'logged', stageName: 'dev', deploymentId: 'd1', accountId: '000000000000', region: 'us-east-1', variables: {} } as unknown as CompiledStage;
@@ -139,11 +139,13 @@ describe('access log records', () => {
     }
   }
 
-  it('rebuild request ids from their words', () => {
+  it('write request ids from their words', () => {
     for (let i = 0; i < 300; i++) {
       const id = nextRequestId();
       assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      assert.equal(requestIdOfWords(lastRequestIdWords[0]!, lastRequestIdWords[1]!, lastRequestIdWords[2]!, lastRequestIdWords[3]!), id);
+      const text = Buffer.alloc(40, '#');
+      assert.equal(writeRequestIdOfWords(lastRequestIdWords[0]!, lastRequestIdWords[1]!, lastRequestIdWords[2]!, lastRequestIdWords[3]!, text, 2), 38);
+      assert.equal(text.toString('latin1'), `##${id}##`);
     }
   });
 });
