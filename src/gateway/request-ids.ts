@@ -6,7 +6,7 @@
  * Both are kept as numbers too, so an access log record can carry them without their text: the
  * last UUID's 16 bytes as four 32-bit words (`lastRequestIdWords`), and the last extended id's
  * counter. The log writer thread writes the same text from them (`writeRequestIdOfWords`,
- * `extendedRequestIdOf`).
+ * `writeExtendedRequestId`).
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 
@@ -99,4 +99,28 @@ export function nextExtendedRequestId(): string {
 /** The extended id of counter `seq` under `prefix` (the prefix of the process that counted). */
 export function extendedRequestIdOf(prefix: string, seq: number): string {
   return `${prefix}${seq.toString(36)}=`;
+}
+
+/** ASCII codes of the base-36 digits. */
+const BASE36_DIGITS = new Uint8Array([...'0123456789abcdefghijklmnopqrstuvwxyz'].map((c) => c.charCodeAt(0)));
+const EQUALS = 61;
+
+/**
+ * Writes the extended id of counter `seq` into `buf` at `at`, as `extendedRequestIdOf` spells it,
+ * with `prefix` already in ASCII bytes (no string is made); returns where it ends. `buf` has
+ * room for the prefix, 11 digits (any safe integer) and the `=`.
+ */
+export function writeExtendedRequestId(prefix: Uint8Array, seq: number, buf: Uint8Array, at: number): number {
+  let p = at;
+  for (let i = 0; i < prefix.length; i++) buf[p++] = prefix[i]!;
+  let digits = 1;
+  for (let rest = Math.floor(seq / 36); rest > 0; rest = Math.floor(rest / 36)) digits++;
+  let rest = seq;
+  for (let i = digits - 1; i >= 0; i--) {
+    buf[p + i] = BASE36_DIGITS[rest % 36]!;
+    rest = Math.floor(rest / 36);
+  }
+  p += digits;
+  buf[p++] = EQUALS;
+  return p;
 }

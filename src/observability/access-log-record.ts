@@ -29,7 +29,7 @@
 import type { RequestObservation } from './request-observation.js';
 import { NUMERIC_VARIABLES, parseAccessLogFormat, type Getter } from './access-log-format.js';
 import { ACCESS, HEADER_BYTES, align8, type RingWriter } from './log-ring.js';
-import { extendedRequestIdOf, writeRequestIdOfWords } from '../gateway/request-ids.js';
+import { writeExtendedRequestId, writeRequestIdOfWords } from '../gateway/request-ids.js';
 import type { LineEncoder } from './log-sink-file.js';
 
 const TEXT = 0;
@@ -277,17 +277,18 @@ export class AccessRecordReader implements LineEncoder {
   /** For `read`. */
   private scratch = Buffer.allocUnsafe(1024);
 
-  constructor(
-    format: string,
-    /** The prefix of the gateway process's extended request ids. */
-    private readonly extendedIdPrefix: string,
-  ) {
+  /** The prefix of the gateway process's extended request ids, in ASCII. */
+  private readonly extendedIdPrefix: Buffer;
+
+  constructor(format: string, extendedIdPrefix: string) {
+    this.extendedIdPrefix = Buffer.from(extendedIdPrefix, 'latin1');
     const slots = slotsOf(format);
     const n = slots.kinds.length;
     this.kinds = slots.kinds;
     this.numberTexts = slots.numberTexts;
     this.literals = slots.literals.map((literal, k) => Buffer.from(k === n ? `${literal}\n` : literal, 'utf8'));
-    this.values = slots.kinds.map((kind) => Buffer.alloc(kind === REQUEST_ID ? 36 : 32));
+    // Room for an id: 36 characters, or the prefix, 11 base-36 digits and `=`.
+    this.values = slots.kinds.map(() => Buffer.alloc(Math.max(36, this.extendedIdPrefix.length + 12)));
     this.lengths = slots.kinds.map(() => 0);
     this.numbers = slots.kinds.map(() => NaN);
     this.numberStrings = slots.kinds.map(() => '');
@@ -318,7 +319,7 @@ export class AccessRecordReader implements LineEncoder {
         changed[k] = true;
         p += 16;
       } else if (tag === SEQ) {
-        this.setText(k, extendedRequestIdOf(this.extendedIdPrefix, view.getFloat64(p, true)));
+        lengths[k] = writeExtendedRequestId(this.extendedIdPrefix, view.getFloat64(p, true), this.values[k]!, 0);
         changed[k] = true;
         p += 8;
       } else {

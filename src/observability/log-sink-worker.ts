@@ -11,7 +11,7 @@
  *   the line's values (access-log-record.ts), so the gateway thread neither builds nor encodes
  *   the line.
  *
- * The writer thread is started with the first event and reads the ring every DRAIN_MS, or when
+ * The writer thread is started with the first event and reads the ring every 25 ms, or when
  * told that a good part of the ring is waiting. Nothing here waits for it: an event that finds
  * no room in the ring is dropped and counted, and the first drop is reported once. `dropped`
  * adds what the writer thread's files dropped, as it last reported.

@@ -25,6 +25,7 @@ import {
   lastRequestIdWords,
   nextExtendedRequestId,
   nextRequestId,
+  writeExtendedRequestId,
   writeRequestIdOfWords,
 } from '../../src/gateway/request-ids.js';
 
@@ -138,6 +139,15 @@ describe('access log records', () => {
       });
     }
   }
+
+  it('write extended ids from their counters', () => {
+    const prefix = Buffer.from(EXTENDED_ID_PREFIX, 'latin1');
+    const buf = Buffer.alloc(40);
+    for (const seq of [0, 1, 35, 36, 1295, 1296, 123456789, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      const end = writeExtendedRequestId(prefix, seq, buf, 1);
+      assert.equal(buf.toString('latin1', 1, end), `${EXTENDED_ID_PREFIX}${seq.toString(36)}=`);
+    }
+  });
 
   it('write request ids from their words', () => {
     for (let i = 0; i < 300; i++) {
