@@ -27,6 +27,8 @@ const EMPTY_BODY = Buffer.alloc(0);
 
 /** Client addresses of open connections (requests on a keep-alive connection share one). */
 const sourceIpBySocket = new WeakMap<Socket, string>();
+/** The address last worked out, whose string the next connection from it reuses. */
+let lastAddress = '';
 
 /**
  * The client's address as `$context.identity.sourceIp` shows it (an IPv4 client on a dual-stack
@@ -41,6 +43,10 @@ export function sourceIpOf(req: IncomingMessage): string | undefined {
     const remote = socket.remoteAddress;
     if (remote === undefined) return undefined;
     address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+    // A client's connections then share one string, which later comparisons (an access log's
+    // repeated values) find equal by identity instead of character by character.
+    if (address === lastAddress) address = lastAddress;
+    else lastAddress = address;
     sourceIpBySocket.set(socket, address);
   }
   return address;
