@@ -1,12 +1,16 @@
 /**
  * The `portico` command as a user runs it: help, one-line errors without stack traces, serving
- * the bundled example, and serving the same file again in place.
+ * the bundled example, serving the same file again in place, and writing out every access log
+ * line (made on the log writer thread) before it exits on SIGTERM.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import { JSON_FORMAT } from '../../src/observability/access-log-format.js';
+import { logFilePath } from '../../src/observability/log-sinks.js';
 import { join } from 'node:path';
 import { rawRequest, tempDir } from '../helpers.js';
 
@@ -129,6 +133,36 @@ describe('portico command', () => {
     const third = await serve(['--data-dir', dir.path]);
     assert.equal((await rawRequest(third.port, { path: `/_aws/execute-api/${apiId}/dev/pets` })).status, 200);
     await third.stop();
+    await dir.remove();
+  });
+
+  it('writes every access log line out before it exits on SIGTERM', async () => {
+    const dir = await tempDir();
+    const portico = await serve([EXAMPLE, '--data-dir', dir.path]);
+    const client = new APIGatewayClient({ endpoint: `http://127.0.0.1:${portico.port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await client.send(
+      new UpdateStageCommand({
+        restApiId: 'petstore01',
+        stageName: 'dev',
+        patchOperations: [
+          { op: 'replace', path: '/accessLogSettings/destinationArn', value: 'arn:aws:logs:us-east-1:000000000000:log-group:shutdown-test' },
+          { op: 'replace', path: '/accessLogSettings/format', value: JSON_FORMAT },
+        ],
+      }),
+    );
+    client.destroy();
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => rawRequest(portico.port, { path: '/_aws/execute-api/petstore01/dev/pets' })));
+      for (const answer of answers) {
+        assert.equal(answer.status, 200);
+        ids.push(String(answer.headers['x-amzn-requestid']));
+      }
+    }
+    await portico.stop();
+    const lines = (await readFile(logFilePath(join(dir.path, 'logs'), 'shutdown-test'), 'utf8')).split('\n');
+    assert.equal(lines.pop(), '', 'the file ends with a newline');
+    assert.deepEqual(lines.map((line) => JSON.parse(line).requestId).sort(), ids.sort());
     await dir.remove();
   });
 });
