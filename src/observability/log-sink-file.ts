@@ -24,6 +24,7 @@
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LineSink } from './log-sinks.js';
+import { TurnLines, take, type WaitingLines } from './turn-lines.js';
 
 export interface FileSinkOptions {
   /** Rotate a file before it grows past this many bytes (default 10 MiB). */
@@ -63,14 +64,10 @@ interface Slab {
   lines: number;
 }
 
-/** One group's file and the lines waiting for it. */
-interface GroupFile {
+/** One group's file and the lines waiting for it: `lines` are events not encoded yet. */
+interface GroupFile extends WaitingLines {
   readonly group: string;
   readonly path: string;
-  /** Events written since the last encoding (`encode` adds an empty last one, so the join ends with a newline). */
-  pending: string[];
-  /** UTF-16 units of `pending`, newlines included. */
-  pendingUnits: number;
   /** Filled slabs waiting, oldest first, then `current`, which is still being filled. */
   slabs: Slab[];
   current: Slab | undefined;
@@ -96,11 +93,9 @@ export class FileLogSink implements LineSink {
   /** Groups with an open handle, least recently written first. */
   private readonly openFiles = new Map<string, GroupFile>();
   private bufferedBytes = 0;
-  /** UTF-16 units of every group's `pending` events. */
+  /** UTF-16 units of every group's events not encoded yet. */
   private pendingUnits = 0;
-  /** Groups with pending events, encoded by the next `encodePending`. */
-  private readonly unencoded: GroupFile[] = [];
-  private encodeScheduled = false;
+  private readonly turnLines = new TurnLines<GroupFile>((file) => this.encode(file), BATCH_BYTES);
   private pumps = 0;
   private scheduled: NodeJS.Timeout | undefined;
   private readonly ready: GroupFile[] = [];
@@ -129,19 +124,8 @@ export class FileLogSink implements LineSink {
     // by at most one group's extra bytes.
     const units = line.length + 1;
     if (this.bufferedBytes + this.pendingUnits + units > this.options.maxBufferedBytes) return this.drop();
-    const file = this.fileOf(group);
-    if (file.pendingUnits === 0) {
-      this.unencoded.push(file);
-      if (!this.encodeScheduled) {
-        this.encodeScheduled = true;
-        queueMicrotask(this.encodePending);
-      }
-    }
-    file.pending.push(line);
-    file.pendingUnits += units;
     this.pendingUnits += units;
-    // A caller that writes a flood without returning still holds a bounded string list.
-    if (file.pendingUnits >= BATCH_BYTES) this.encode(file);
+    this.turnLines.add(this.fileOf(group), line);
   }
 
   /**
@@ -153,7 +137,7 @@ export class FileLogSink implements LineSink {
     if (this.closed) return void this.dropped++;
     if (this.bufferedBytes + this.pendingUnits + maxBytes > this.options.maxBufferedBytes) return this.drop();
     const file = this.fileOf(group);
-    if (file.pendingUnits > 0) this.encode(file);
+    if (file.units > 0) this.encode(file);
     let slab = file.current;
     if (slab === undefined || slab.buf.length - slab.used < maxBytes) {
       if (slab !== undefined) file.slabs.push(slab);
@@ -172,8 +156,8 @@ export class FileLogSink implements LineSink {
       file = {
         group,
         path: this.pathOf(group),
-        pending: [],
-        pendingUnits: 0,
+        lines: [],
+        units: 0,
         slabs: [],
         current: undefined,
         queuedBytes: 0,
@@ -187,22 +171,12 @@ export class FileLogSink implements LineSink {
     return file;
   }
 
-  /** Encodes every group's pending events into its buffer and queues them for the file. */
-  private readonly encodePending = (): void => {
-    this.encodeScheduled = false;
-    for (const file of this.unencoded) this.encode(file);
-    this.unencoded.length = 0;
-  };
-
-  /** Encodes the group's pending events, in one call, into its current buffer. */
+  /** Encodes the group's waiting events, in one call, into its current buffer. */
   private encode(file: GroupFile): void {
-    const lines = file.pending.length;
+    const { text: joined, count: lines, units } = take(file);
     if (lines === 0) return;
-    file.pending.push('');
-    const text = file.pending.join('\n');
-    file.pending.length = 0;
-    this.pendingUnits -= file.pendingUnits;
-    file.pendingUnits = 0;
+    const text = `${joined}\n`;
+    this.pendingUnits -= units;
     let slab = file.current;
     // At most three UTF-8 bytes per UTF-16 unit; the exact size is counted only when that bound
     // does not fit, so slabs fill up instead of being left a third used.
@@ -238,7 +212,7 @@ export class FileLogSink implements LineSink {
 
   /** Resolves once everything queued so far is written (or failed). */
   flush(): Promise<void> {
-    this.encodePending();
+    this.turnLines.flush();
     this.startPumps();
     if (this.pumps === 0 && this.bufferedBytes === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -405,7 +379,7 @@ export class FileLogSink implements LineSink {
       const handle = other.handle;
       other.handle = undefined;
       // A group that is idle and closed holds nothing worth keeping.
-      if (other.queuedBytes === 0 && other.pendingUnits === 0) this.groups.delete(group);
+      if (other.queuedBytes === 0 && other.units === 0) this.groups.delete(group);
       await handle?.close().catch(() => undefined);
       return;
     }

@@ -23,6 +23,7 @@ import type { RequestObservation } from './request-observation.js';
 import { AccessRecordWriter } from './access-log-record.js';
 import { FORMAT, GROUP, HEADER_BYTES, LINES, RingWriter, WRITER_DROPPED, align8, allocateRing, type RingMemory } from './log-ring.js';
 import { EXTENDED_ID_PREFIX } from '../gateway/request-ids.js';
+import { TurnLines, take, type WaitingLines } from './turn-lines.js';
 
 /** What the log writer thread is started with. */
 export interface LogWorkerData {
@@ -54,10 +55,9 @@ const MAX_GROUPS = 65536;
 /** How long close waits for the writer thread to finish its files. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
-interface PendingGroup {
+/** A log group's id in the ring, and its events not yet in it. */
+interface PendingGroup extends WaitingLines {
   id: number;
-  lines: string[];
-  units: number;
 }
 
 export class WorkerFileSink implements LineSink {
@@ -67,8 +67,7 @@ export class WorkerFileSink implements LineSink {
   private worker: Worker | undefined;
   private workerGone = false;
   private readonly groups = new Map<string, PendingGroup>();
-  private readonly unencoded: PendingGroup[] = [];
-  private encodeScheduled = false;
+  private readonly turnLines = new TurnLines<PendingGroup>((pending) => this.encode(pending), PENDING_UNITS);
   private readonly formats = new Map<string, AccessRecordWriter>();
   private readonly accessWriters = new Map<string, AccessLogWriter>();
   private bytesSinceNudge = 0;
@@ -95,16 +94,7 @@ export class WorkerFileSink implements LineSink {
     if (this.closed) return void this.ringDropped++;
     const pending = this.groupOf(group);
     if (pending === undefined) return this.drop(1);
-    if (pending.units === 0) {
-      this.unencoded.push(pending);
-      if (!this.encodeScheduled) {
-        this.encodeScheduled = true;
-        queueMicrotask(this.encodePending);
-      }
-    }
-    pending.lines.push(line);
-    pending.units += line.length + 1;
-    if (pending.units >= PENDING_UNITS) this.encode(pending);
+    this.turnLines.add(pending, line);
   }
 
   /**
@@ -137,7 +127,7 @@ export class WorkerFileSink implements LineSink {
 
   /** Resolves once every event so far is in its file (or dropped). */
   flush(): Promise<void> {
-    this.encodePending();
+    this.turnLines.flush();
     this.ring?.publish();
     const worker = this.worker;
     if (worker === undefined || this.workerGone) return Promise.resolve();
@@ -154,7 +144,7 @@ export class WorkerFileSink implements LineSink {
   }
 
   private async shutDown(): Promise<void> {
-    this.encodePending();
+    this.turnLines.flush();
     this.ring?.publish();
     this.closed = true;
     const worker = this.worker;
@@ -224,19 +214,10 @@ export class WorkerFileSink implements LineSink {
     return true;
   }
 
-  private readonly encodePending = (): void => {
-    this.encodeScheduled = false;
-    for (const pending of this.unencoded) this.encode(pending);
-    this.unencoded.length = 0;
-  };
-
   /** Encodes a group's waiting events, joined, into one LINES record. */
   private encode(pending: PendingGroup): void {
-    const count = pending.lines.length;
+    const { text, count } = take(pending);
     if (count === 0) return;
-    const text = pending.lines.join('\n');
-    pending.lines.length = 0;
-    pending.units = 0;
     const ring = this.ring ?? this.start();
     const fixed = HEADER_BYTES + 16;
     let bound = fixed + 3 * text.length;
