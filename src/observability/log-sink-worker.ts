@@ -91,7 +91,7 @@ export class WorkerFileSink implements LineSink {
   }
 
   write(group: string, line: string): void {
-    if (this.closed) return void this.ringDropped++;
+    if (this.closed || this.workerGone) return void this.ringDropped++;
     const pending = this.groupOf(group);
     if (pending === undefined) return this.drop(1);
     this.turnLines.add(pending, line);
@@ -110,7 +110,7 @@ export class WorkerFileSink implements LineSink {
     this.formats.set(key, writer);
     let defined = false;
     const write: AccessLogWriter = (obs) => {
-      if (this.closed) return void this.ringDropped++;
+      if (this.closed || this.workerGone) return void this.ringDropped++;
       const ring = this.ring ?? this.start();
       if (!defined) {
         const groupId = this.groupOf(group)?.id;
@@ -177,6 +177,7 @@ export class WorkerFileSink implements LineSink {
     worker.on('error', (err) => {
       console.error('portico: the log writer thread failed; log events are dropped from now on:', err);
     });
+    // Once the thread is gone (it failed, or close ended it), events are dropped and counted.
     worker.on('exit', () => {
       this.workerGone = true;
       for (const resolve of this.flushes.values()) resolve();

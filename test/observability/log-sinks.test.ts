@@ -152,6 +152,21 @@ describe('file destination', () => {
     });
   });
 
+  it('counts events as dropped once the writer thread is gone, and still flushes and closes', async () => {
+    await withRouter({}, async (router, dir) => {
+      router.write('orphaned', 'written', T0);
+      await router.flush();
+      // The thread failing is simulated by ending it from outside.
+      const worker = (router as unknown as { lines: { worker: import('node:worker_threads').Worker } }).lines.worker;
+      await worker.terminate();
+      router.write('orphaned', 'lost', T0);
+      router.write('orphaned', 'lost too', T0);
+      await router.flush();
+      assert.equal(router.dropped, 2);
+      assert.equal(await readFile(logFilePath(dir, 'orphaned'), 'utf8'), 'written\n');
+    });
+  });
+
   it('keeps at most maxOpenFiles files open, reopening groups as they are written', async () => {
     await withRouter({ file: { maxOpenFiles: 2 } }, async (router, dir) => {
       const groups = ['g1', 'g2', 'g3', 'g4', 'g5'];
