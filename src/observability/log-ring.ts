@@ -22,7 +22,7 @@ export const CONTROL_WORDS = 4;
 
 /** The record kinds. */
 export const WRAP = 1;
-/** A log group's name for an id: `[id, byteLength]`, then the name in UTF-8. */
+/** A log group's name for an id: `[id, 0, byteLength]`, then the name in UTF-8. */
 export const GROUP = 2;
 /** An access log format for an id: `[id, groupId, byteLength]`, then the format in UTF-8. */
 export const FORMAT = 3;

@@ -52,6 +52,8 @@ const PENDING_UNITS = 64 * 1024;
 const MAX_FORMATS = 1024;
 /** Log groups given an id; events for groups beyond are dropped. */
 const MAX_GROUPS = 65536;
+/** Bytes before the text of a GROUP, FORMAT or LINES record. */
+const TEXT_RECORD_BYTES = HEADER_BYTES + 12;
 /** How long close waits for the writer thread to finish its files. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
@@ -68,7 +70,6 @@ export class WorkerFileSink implements LineSink {
   private workerGone = false;
   private readonly groups = new Map<string, PendingGroup>();
   private readonly turnLines = new TurnLines<PendingGroup>((pending) => this.encode(pending), PENDING_UNITS);
-  private readonly formats = new Map<string, AccessRecordWriter>();
   private readonly accessWriters = new Map<string, AccessLogWriter>();
   private bytesSinceNudge = 0;
   private publishScheduled = false;
@@ -99,22 +100,23 @@ export class WorkerFileSink implements LineSink {
 
   /**
    * The writer of a format's events into a group, as records; undefined when there are too many
-   * formats already (the caller then writes text). Stages sharing a group and format share one.
+   * formats already, or the format is too long to cross the ring (the caller then writes text).
+   * Stages sharing a group and format share one.
    */
   accessLogWriter(group: string, format: string): AccessLogWriter | undefined {
     const key = `${group}\n${format}`;
     const known = this.accessWriters.get(key);
     if (known !== undefined) return known;
-    if (this.formats.size >= MAX_FORMATS) return undefined;
-    const writer = new AccessRecordWriter(this.formats.size, format);
-    this.formats.set(key, writer);
+    if (this.accessWriters.size >= MAX_FORMATS) return undefined;
+    if (TEXT_RECORD_BYTES + 3 * (group.length + format.length) > (this.options.ringBytes ?? DEFAULT_RING_BYTES) >>> 3) return undefined;
+    const writer = new AccessRecordWriter(this.accessWriters.size, format);
     let defined = false;
     const write: AccessLogWriter = (obs) => {
       if (this.closed || this.workerGone) return void this.ringDropped++;
       const ring = this.ring ?? this.start();
       if (!defined) {
         const groupId = this.groupOf(group)?.id;
-        if (groupId === undefined || !this.define(ring, FORMAT, writer.formatId, format, groupId)) return this.drop(1);
+        if (groupId === undefined || !this.textRecord(ring, FORMAT, writer.formatId, groupId, format)) return this.drop(1);
         defined = true;
       }
       const bytes = writer.write(ring, obs);
@@ -193,49 +195,40 @@ export class WorkerFileSink implements LineSink {
     if (this.groups.size >= MAX_GROUPS) return undefined;
     pending = { id: this.groups.size, lines: [], units: 0 };
     const ring = this.ring ?? this.start();
-    if (!this.define(ring, GROUP, pending.id, group)) return undefined;
+    if (!this.textRecord(ring, GROUP, pending.id, 0, group)) return undefined;
     this.groups.set(group, pending);
     return pending;
   }
 
-  /** Writes a GROUP or FORMAT record: `[id, (groupId,) byteLength]` and the text. */
-  private define(ring: RingWriter, kind: number, id: number, text: string, groupId = 0): boolean {
-    const at = ring.reserve(align8(HEADER_BYTES + 12 + 3 * text.length));
+  /** Encodes a group's waiting events, joined, into one LINES record; drops them when it finds no room. */
+  private encode(pending: PendingGroup): void {
+    const { text, count } = take(pending);
+    if (count === 0) return;
+    if (!this.textRecord(this.ring ?? this.start(), LINES, pending.id, count, text)) this.drop(count);
+  }
+
+  /**
+   * Writes a record of text: `[a, b, byteLength]`, then the text in UTF-8. GROUP is
+   * `[id, 0]` and a name, FORMAT `[id, groupId]` and a format, LINES `[groupId, count]` and the
+   * lines joined by newlines. False when the ring has no room for it.
+   */
+  private textRecord(ring: RingWriter, kind: number, a: number, b: number, text: string): boolean {
+    let bound = TEXT_RECORD_BYTES + 3 * text.length;
+    // The exact size only when the bound does not fit (mostly: never).
+    if (bound > ring.size >>> 1) bound = TEXT_RECORD_BYTES + Buffer.byteLength(text, 'utf8');
+    const at = ring.reserve(align8(bound));
     if (at === -1) return false;
     const view = ring.view;
-    const length = ring.bytes.write(text, at + HEADER_BYTES + 12, 'utf8');
+    const length = ring.bytes.write(text, at + TEXT_RECORD_BYTES, 'utf8');
     view.setInt32(at, kind, true);
-    view.setInt32(at + HEADER_BYTES, id, true);
-    view.setInt32(at + HEADER_BYTES + 4, groupId, true);
+    view.setInt32(at + HEADER_BYTES, a, true);
+    view.setInt32(at + HEADER_BYTES + 4, b, true);
     view.setInt32(at + HEADER_BYTES + 8, length, true);
-    const bytes = align8(HEADER_BYTES + 12 + length);
+    const bytes = align8(TEXT_RECORD_BYTES + length);
     view.setInt32(at + 4, bytes, true);
     ring.commit(at, bytes);
     this.wrote(ring, bytes);
     return true;
-  }
-
-  /** Encodes a group's waiting events, joined, into one LINES record. */
-  private encode(pending: PendingGroup): void {
-    const { text, count } = take(pending);
-    if (count === 0) return;
-    const ring = this.ring ?? this.start();
-    const fixed = HEADER_BYTES + 16;
-    let bound = fixed + 3 * text.length;
-    // The exact size only when the bound does not fit (mostly: never).
-    if (bound > ring.size >>> 1) bound = fixed + Buffer.byteLength(text, 'utf8');
-    const at = ring.reserve(align8(bound));
-    if (at === -1) return this.drop(count);
-    const view = ring.view;
-    const length = ring.bytes.write(text, at + fixed, 'utf8');
-    view.setInt32(at, LINES, true);
-    view.setInt32(at + HEADER_BYTES, pending.id, true);
-    view.setInt32(at + HEADER_BYTES + 4, count, true);
-    view.setInt32(at + HEADER_BYTES + 8, length, true);
-    const bytes = align8(fixed + length);
-    view.setInt32(at + 4, bytes, true);
-    ring.commit(at, bytes);
-    this.wrote(ring, bytes);
   }
 
   /**

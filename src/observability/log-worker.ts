@@ -48,7 +48,7 @@ function read(kind: number, at: number): void {
       case LINES: {
         const group = groups[view.getInt32(body, true)];
         if (group === undefined) break;
-        const lines = text(body + 16, view.getInt32(body + 8, true));
+        const lines = text(body + 12, view.getInt32(body + 8, true));
         let from = 0;
         for (;;) {
           const end = lines.indexOf('\n', from);

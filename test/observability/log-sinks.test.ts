@@ -152,6 +152,14 @@ describe('file destination', () => {
     });
   });
 
+  it('takes access log events as records only for formats short enough to cross the queue', async () => {
+    await withRouter({ ring: { ringBytes: 4096 } }, async (router) => {
+      assert.ok(router.accessLogWriter('short', '$context.requestId $context.status'));
+      // The format crosses once, as text; one too long for the queue is written as text instead.
+      assert.equal(router.accessLogWriter('long', `$context.requestId ${'x'.repeat(600)}`), undefined);
+    });
+  });
+
   it('counts events as dropped once the writer thread is gone, and still flushes and closes', async () => {
     await withRouter({}, async (router, dir) => {
       router.write('orphaned', 'written', T0);
